@@ -1,0 +1,260 @@
+"""The ``framing`` command line: thin wrappers over importable functions."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from framing.errors import FramingError
+
+app = typer.Typer(
+    help="Media-framing and stance classification for news articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Check and describe labeled corpora.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from framing import __version__
+
+        typer.echo(f"framing {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+):
+    """Media-framing and stance classification for news articles."""
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def user_errors(command):
+    """Turn user mistakes into one line on stderr and exit status 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except FramingError as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _err(f"error: {where}{exc.strerror or exc}")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            _err("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _load_model(model: Path | None):
+    from framing.models.base import FramingClassifier
+    from framing.train.default import ensure_default_model
+
+    return FramingClassifier.load(model if model is not None else ensure_default_model(log=_err))
+
+
+def _codebook(path: Path | None):
+    from framing.data.codebook import load_codebook
+
+    return load_codebook(path)
+
+
+def _default_corpus() -> Path:
+    from framing.data.splits import bundled_corpus_dir
+
+    return bundled_corpus_dir()
+
+
+CodebookOption = Annotated[
+    Path | None, typer.Option("--codebook", help="Codebook YAML (default: the bundled one).")
+]
+
+
+@app.command()
+@user_errors
+def train(
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Labeled corpus: a file, or a folder with train/dev/test files"
+            " (default: the bundled corpus).",
+        ),
+    ] = None,
+    model: Annotated[str, typer.Option("--model", help="Model family.")] = "tfidf",
+    codebook: CodebookOption = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+):
+    """Train a model on a labeled corpus and save it as a directory."""
+    from framing.train.train import train as train_model
+
+    result = train_model(
+        data or _default_corpus(),
+        out,
+        family=model,
+        codebook=_codebook(codebook) if codebook else None,
+        seed=seed,
+        log=_err,
+    )
+    sizes = ", ".join(f"{k}: {v['articles']} articles" for k, v in result.sizes.items())
+    _err(f"trained {model} in {result.seconds:.1f} s ({sizes}); saved to {result.path}")
+    for name, metrics in result.scores.items():
+        _err(
+            f"  {name}: paragraph frames micro-F1 {metrics['paragraph']['frames']['micro_f1']:.3f},"
+            f" stance macro-F1 {metrics['paragraph']['stance']['macro_f1']:.3f}"
+        )
+
+
+@app.command()
+@user_errors
+def classify(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders (.jsonl .csv .parquet .txt .md) or '-' for stdin."),
+    ],
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="Model directory (default: the bundled default model)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Output file: .jsonl, .csv or .parquet (default: JSONL on stdout)."
+        ),
+    ] = None,
+    paragraphs: Annotated[
+        bool, typer.Option("--paragraphs", help="Include each paragraph's labels.")
+    ] = False,
+    id_column: Annotated[str, typer.Option(help="Input column with the article id.")] = "id",
+    text_column: Annotated[str, typer.Option(help="Input column with the text.")] = "text",
+    title_column: Annotated[str, typer.Option(help="Input column with the title.")] = "title",
+    date_column: Annotated[str, typer.Option(help="Input column with the date.")] = "date",
+    source_column: Annotated[str, typer.Option(help="Input column with the source.")] = "source",
+    max_chars: Annotated[
+        int, typer.Option(help="Skip articles longer than this many characters.")
+    ] = 1_000_000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
+):
+    """Classify articles: frames, primary frame, stance and evidence paragraphs for each."""
+    from framing.classify import classify as run
+    from framing.data.readers import Columns
+
+    columns = Columns(
+        id=id_column, text=text_column, title=title_column, date=date_column, source=source_column
+    )
+    summary = run(
+        inputs,
+        _load_model(model),
+        out=out,
+        columns=columns,
+        paragraphs=paragraphs,
+        max_chars=max_chars,
+        log=_err,
+    )
+    if not quiet:
+        where = f"; predictions in {out}" if out else ""
+        _err(summary.line() + where)
+    if summary.articles == 0 and summary.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def evaluate(
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="Model directory (default: the bundled default model)."),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Labeled corpus file or folder (default: the bundled corpus)."),
+    ] = None,
+    split: Annotated[
+        str,
+        typer.Option(
+            help="For a corpus folder: train, dev, test, or real (the stand-off annotated"
+            " real articles)."
+        ),
+    ] = "test",
+    seeds: Annotated[
+        Path | None,
+        typer.Option("--seeds", help="Folder of the real seed texts, for --split real."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for metrics.json.")] = None,
+):
+    """Score a model on labeled articles, at paragraph and at article level."""
+    from framing.eval.evaluate import evaluate as run
+    from framing.eval.evaluate import format_table, write_metrics
+
+    classifier = _load_model(model)
+    articles, label = _labeled_for_eval(data, split, seeds, classifier.codebook_)
+    metrics = run(classifier, articles)
+    metrics["data"] = label
+    typer.echo(format_table(metrics))
+    if out:
+        _err(f"wrote {write_metrics(metrics, out)}")
+
+
+def _labeled_for_eval(data, split, seeds, codebook):
+    from framing.data.corpus import load_labeled
+    from framing.data.seeds import load_seeds, standoff_path
+    from framing.data.splits import split_files
+
+    data = data or _default_corpus()
+    if split == "real":
+        standoff = data / "seeds.standoff.jsonl" if data.is_dir() else None
+        if standoff is None or not standoff.is_file():
+            standoff = standoff_path()
+        return load_seeds(codebook, seeds, standoff), f"real articles ({standoff.name})"
+    if data.is_dir():
+        files = split_files(data)
+        if split not in files:
+            raise FramingError(f"{data}: no {split} split; found {', '.join(files) or 'none'}")
+        return load_labeled(files[split], codebook), f"{data.name}/{files[split].name}"
+    return load_labeled(data, codebook), str(data)
+
+
+@data_app.command("check")
+@user_errors
+def data_check(
+    corpus: Annotated[Path, typer.Argument(help="Labeled corpus file or folder.")],
+    codebook: CodebookOption = None,
+):
+    """Validate a labeled corpus; exit 1 and list every problem, or exit 0 when clean."""
+    from framing.data.check import check_corpus
+
+    report = check_corpus(corpus, _codebook(codebook))
+    for problem in report.problems:
+        typer.echo(str(problem))
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}")
+    typer.echo(report.summary(), err=True)
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app(prog_name="framing")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,425 @@
+"""Articles, labeled and unlabeled, and their validation.
+
+The formats are those of ``corpus-format.md``: one article per JSONL line with
+its paragraphs (labeled), or a record with ``text`` or ``paragraphs`` (unlabeled).
+Labeled CSV and Parquet files hold one paragraph per row; see
+:func:`group_paragraph_rows`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from framing.data.codebook import Codebook
+from framing.data.readers import Columns, Record, read_records
+from framing.data.segment import Paragraph, is_boilerplate, segment
+from framing.errors import FramingError
+
+MAX_CHARS = 1_000_000
+META_FIELDS = ("title", "source", "date", "language", "origin")
+
+
+@dataclass
+class Article:
+    """One article: its paragraphs in reading order, labels and metadata."""
+
+    id: str
+    paragraphs: list[Paragraph]
+    stance: str | None = None
+    frames: list[str] | None = None
+    primary_frame: str | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def labeled(self) -> bool:
+        return self.stance is not None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def origin(self) -> str:
+        return str(self.meta.get("origin", "unknown"))
+
+    def to_record(self) -> dict:
+        """The article in the labeled JSONL format."""
+        record = {"id": self.id, **self.meta}
+        record["paragraphs"] = [
+            {
+                "text": p.text,
+                "frames": p.frames or [],
+                "stance": p.stance,
+                "boilerplate": p.boilerplate,
+            }
+            for p in self.paragraphs
+        ]
+        record.update(frames=self.frames, primary_frame=self.primary_frame, stance=self.stance)
+        return record
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem: where, and what."""
+
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.message}"
+
+
+def content_id(text: str) -> str:
+    """An id derived from an article's text, for input records without one."""
+    return "sha1-" + hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()[:16]
+
+
+def article_frames(paragraphs: list[Paragraph], frame_order: list[str]) -> list[str]:
+    """The codebook rule: an article's frames are the union of its paragraphs' frames."""
+    present = {f for p in paragraphs for f in (p.frames or [])}
+    return [f for f in frame_order if f in present]
+
+
+def primary_frame(paragraphs: list[Paragraph], frame_order: list[str]) -> str | None:
+    """The codebook rule: the frame carried by the most paragraph words.
+
+    Ties go to the frame that appears first in the article; None when no
+    paragraph has a frame.
+    """
+    words: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for i, p in enumerate(paragraphs):
+        for f in p.frames or []:
+            words[f] += len(p.text.split())
+            first.setdefault(f, i)
+    if not words:
+        return None
+    return max(words, key=lambda f: (words[f], -first[f], -frame_order.index(f)))
+
+
+# --------------------------------------------------------------------------- unlabeled
+
+
+def parse_unlabeled(record: dict, place: str, *, max_chars: int = MAX_CHARS) -> Article:
+    """Turn one input record into an unlabeled article; FramingError when unusable."""
+    paragraphs = record.get("paragraphs")
+    text = record.get("text")
+    if paragraphs not in (None, "") and not (isinstance(paragraphs, float)):
+        if isinstance(paragraphs, str):
+            try:
+                paragraphs = json.loads(paragraphs)
+            except json.JSONDecodeError:
+                raise FramingError(
+                    f"{place}: field 'paragraphs' is a string but not a JSON list"
+                ) from None
+        if not isinstance(paragraphs, list):
+            raise FramingError(
+                f"{place}: field 'paragraphs' must be a list of strings or of objects with"
+                f" 'text', got {type(paragraphs).__name__}"
+            )
+        paras = []
+        for i, item in enumerate(paragraphs):
+            body = item.get("text") if isinstance(item, dict) else item
+            if not isinstance(body, str):
+                raise FramingError(f"{place}: paragraphs[{i}] has no text")
+            if body.strip():
+                paras.append(Paragraph(" ".join(body.split()), is_boilerplate(body)))
+        size = sum(len(p.text) for p in paras)
+    elif isinstance(text, str):
+        size = len(text)
+        paras = None
+    else:
+        found = "field 'text' is " + ("missing" if text is None else type(text).__name__)
+        raise FramingError(f"{place}: article has no text ({found}); give 'text' or 'paragraphs'")
+    if size > max_chars:
+        raise FramingError(
+            f"{place}: article is {size:,} characters, over the limit of {max_chars:,};"
+            " split it or raise --max-chars"
+        )
+    if paras is None:
+        paras = segment(text)
+    if not paras:
+        raise FramingError(f"{place}: article text is empty")
+    body = "\n\n".join(p.text for p in paras)
+    article_id = record.get("id")
+    article_id = str(article_id) if article_id not in (None, "") else content_id(body)
+    meta = {
+        k: record[k]
+        for k in ("title", "source", "date", "language", "origin")
+        if record.get(k) not in (None, "")
+    }
+    return Article(id=article_id, paragraphs=paras, meta=meta)
+
+
+def iter_unlabeled(
+    inputs, *, columns: Columns | None = None, max_chars: int = MAX_CHARS
+) -> Iterator[tuple[Article | None, Problem | None]]:
+    """Yield ``(article, None)`` per good input item and ``(None, problem)`` per bad one."""
+    for record in read_records(inputs, columns=columns):
+        if record.error:
+            yield None, Problem(record.place, record.error.removeprefix(record.place + ": "))
+            continue
+        try:
+            yield parse_unlabeled(record.data, record.place, max_chars=max_chars), None
+        except FramingError as exc:
+            yield None, Problem(record.place, str(exc).removeprefix(record.place + ": "))
+
+
+# --------------------------------------------------------------------------- labeled
+
+
+def _as_list(value) -> list:
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            return list(json.loads(value))
+        for sep in ("|", ";", ","):
+            if sep in value:
+                return [v.strip() for v in value.split(sep) if v.strip()]
+        return [value] if value else []
+    return list(value)
+
+
+def _as_bool(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "y", "t"}
+    return bool(value) if value is not None else False
+
+
+def parse_labeled(
+    record: dict, place: str, codebook: Codebook
+) -> tuple[Article | None, list[Problem]]:
+    """Validate one labeled article record against the codebook.
+
+    Returns the article (None when it cannot be used) and every problem found,
+    each naming the place and field.
+    """
+    problems: list[Problem] = []
+
+    def problem(message: str) -> None:
+        problems.append(Problem(place, message))
+
+    article_id = record.get("id")
+    if article_id in (None, ""):
+        problem("field 'id' is missing; every labeled article needs a unique id")
+        article_id = None
+    raw_paragraphs = record.get("paragraphs")
+    if not isinstance(raw_paragraphs, list):
+        if isinstance(record.get("text"), str):
+            problem(
+                "labeled article has 'text' but no 'paragraphs'; labels are per paragraph,"
+                " give 'paragraphs' with frames and stance"
+            )
+        else:
+            problem("field 'paragraphs' is missing; expected a list of labeled paragraphs")
+        return None, problems
+    if not raw_paragraphs:
+        problem("article is empty: 'paragraphs' has no items")
+        return None, problems
+
+    paragraphs: list[Paragraph] = []
+    for i, item in enumerate(raw_paragraphs):
+        at = f"paragraphs[{i}]"
+        if not isinstance(item, dict):
+            problem(f"{at}: expected an object with text, frames, stance; got {item!r:.40}")
+            continue
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            problem(f"{at}: missing text")
+            continue
+        frames = item.get("frames", [])
+        if not isinstance(frames, list):
+            problem(f"{at}.frames: expected a list of frame ids, got {frames!r:.40}")
+            frames = []
+        for f in frames:
+            message = codebook.check_frame(f)
+            if message:
+                problem(f"{at}.frames: {message}")
+        frames = [f for f in frames if f in codebook.frame_ids]
+        if len(set(frames)) != len(frames):
+            problem(f"{at}.frames: frame listed twice in {frames}")
+        stance = item.get("stance")
+        if stance is None:
+            problem(f"{at}.stance: missing; expected one of {', '.join(codebook.stance_ids)}")
+        else:
+            message = codebook.check_stance(stance)
+            if message:
+                problem(f"{at}.stance: {message}")
+        boilerplate = _as_bool(item.get("boilerplate", False))
+        if boilerplate and frames:
+            problem(f"{at}: boilerplate paragraph has frames {frames}; boilerplate carries none")
+        paragraphs.append(
+            Paragraph(" ".join(text.split()), boilerplate, list(dict.fromkeys(frames)), stance)
+        )
+
+    stance = record.get("stance")
+    if stance is None:
+        problem(
+            f"stance: article stance is missing; expected one of {', '.join(codebook.stance_ids)}"
+        )
+    else:
+        message = codebook.check_stance(stance)
+        if message:
+            problem(f"stance: {message}")
+
+    frame_order = codebook.frame_ids
+    derived = article_frames(paragraphs, frame_order)
+    given = record.get("frames")
+    if given is not None and set(_as_list(given)) != set(derived):
+        problem(
+            f"frames: article frames {sorted(_as_list(given))} are not the union of its"
+            f" paragraph frames {sorted(derived)}; fix one or drop the article field"
+        )
+    primary = record.get("primary_frame")
+    if primary in (None, ""):
+        primary = primary_frame(paragraphs, frame_order)
+    elif primary not in derived:
+        problem(f"primary_frame: {primary!r} is not among the article's frames {derived}")
+    if problems:
+        return None, problems
+    meta = {
+        k: v
+        for k, v in record.items()
+        if k not in {"id", "paragraphs", "frames", "primary_frame", "stance", "text"}
+        and v not in (None, "")
+    }
+    return Article(str(article_id), paragraphs, stance, derived, primary, meta), problems
+
+
+def group_paragraph_rows(records: Iterable[Record]) -> Iterator[Record]:
+    """Group one-paragraph-per-row records (CSV, Parquet) into article records.
+
+    A row has ``id`` (the article), ``text`` (the paragraph), ``frames`` (a list,
+    or ids separated by ``;``, ``|`` or ``,``), ``stance``, optional
+    ``boilerplate``, and the article's ``article_stance`` plus any metadata
+    columns, taken from the article's first row. Rows of an article need not
+    be adjacent; their order is the paragraph order.
+    """
+    articles: dict[str, Record] = {}
+    for record in records:
+        if record.error:
+            yield record
+            continue
+        row = record.data
+        key = str(row.get("id") or "")
+        if not key:
+            yield Record(record.place, error=f"{record.place}: row has no article id")
+            continue
+        if key not in articles:
+            article = {
+                k: v
+                for k, v in row.items()
+                if k not in {"text", "frames", "stance", "boilerplate", "article_stance"}
+            }
+            article["paragraphs"] = []
+            article["stance"] = row.get("article_stance") or None
+            articles[key] = Record(record.place, data=article)
+        paragraph = {
+            "text": row.get("text"),
+            "frames": _as_list(row.get("frames")),
+            "stance": row.get("stance") or None,
+            "boilerplate": _as_bool(row.get("boilerplate")),
+        }
+        articles[key].data["paragraphs"].append(paragraph)
+    yield from articles.values()
+
+
+def read_labeled(
+    path: str | Path, codebook: Codebook, *, columns: Columns | None = None
+) -> tuple[list[Article], list[Problem]]:
+    """Read a labeled corpus file or folder; return the good articles and all problems.
+
+    JSONL holds one article per line; CSV and Parquet one paragraph per row
+    (:func:`group_paragraph_rows`). Duplicate ids are problems too.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FramingError(f"{path}: no such corpus file or folder")
+    records = read_records([str(path)], columns=columns)
+    if path.is_file() and path.suffix.lower() in {".csv", ".tsv", ".parquet"}:
+        records = group_paragraph_rows(records)
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for record in records:
+        if record.error:
+            problems.append(Problem(record.place, record.error.removeprefix(record.place + ": ")))
+            continue
+        article, found = parse_labeled(record.data, record.place, codebook)
+        problems.extend(found)
+        if article is None:
+            continue
+        if article.id in seen:
+            problems.append(
+                Problem(
+                    record.place,
+                    f"duplicate id {article.id!r}, first used at"
+                    f" {seen[article.id]}; ids must be unique",
+                )
+            )
+            continue
+        seen[article.id] = record.place
+        articles.append(article)
+    return articles, problems
+
+
+def load_labeled(
+    path: str | Path,
+    codebook: Codebook,
+    *,
+    columns: Columns | None = None,
+) -> list[Article]:
+    """Read a labeled corpus and fail on the first problems (use ``framing data check`` for all)."""
+    articles, problems = read_labeled(path, codebook, columns=columns)
+    if problems:
+        more = (
+            f" (and {len(problems) - 1} more; run 'framing data check {path}')"
+            if len(problems) > 1
+            else ""
+        )
+        raise FramingError(f"{problems[0]}{more}")
+    if not articles:
+        raise FramingError(f"{path}: corpus has no articles")
+    return articles
+
+
+def to_dataset(articles: list[Article]):
+    """One row per paragraph as a ``datasets.Dataset``.
+
+    Columns: ``article_id``, ``index`` (paragraph position), ``text``,
+    ``boilerplate``, ``frames`` (list of ids), ``stance``, ``origin``.
+    """
+    from datasets import Dataset
+
+    rows = {
+        "article_id": [],
+        "index": [],
+        "text": [],
+        "boilerplate": [],
+        "frames": [],
+        "stance": [],
+        "origin": [],
+    }
+    for article in articles:
+        for i, p in enumerate(article.paragraphs):
+            rows["article_id"].append(article.id)
+            rows["index"].append(i)
+            rows["text"].append(p.text)
+            rows["boilerplate"].append(p.boilerplate)
+            rows["frames"].append(list(p.frames or []))
+            rows["stance"].append(p.stance or "")
+            rows["origin"].append(article.origin)
+    return Dataset.from_dict(rows)
+
+
+def write_jsonl(articles: Iterable[Article], path: str | Path) -> None:
+    with Path(path).open("w", encoding="utf-8") as handle:
+        for article in articles:
+            handle.write(json.dumps(article.to_record(), ensure_ascii=False) + "\n")

@@ -1,0 +1,144 @@
+"""From paragraph scores to article predictions.
+
+How an article is labeled (the same for every model family):
+
+1. Boilerplate paragraphs (flagged by :func:`framing.data.segment.is_boilerplate`
+   or marked in the input) are not scored: they get no frames and a neutral
+   stance, and play no part in steps 2-4.
+2. **Frames**: an article's score for a frame is the score of its strongest
+   paragraph for that frame; the frame is present when that score reaches the
+   frame's threshold. The paragraphs that reach it are the frame's
+   **evidence**, strongest first.
+3. **Primary frame**: of the present frames, the one whose evidence paragraphs
+   hold the most words (the codebook's rule for gold labels, applied to the
+   predicted paragraph frames); ties go to the higher article score. None when
+   no frame is present.
+4. **Stance**: the paragraphs' stance probabilities averaged with each
+   paragraph weighted by its number of words; the article stance is the most
+   probable label of that average.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from framing.data.corpus import Article
+from framing.models.base import FramingClassifier, Scores
+
+
+def _round(x: float) -> float:
+    return round(float(x), 4)
+
+
+class ArticleClassifier:
+    """Labels whole articles with a paragraph-level :class:`FramingClassifier`.
+
+    Parameters
+    ----------
+    model : a fitted paragraph classifier.
+    batch_size : paragraphs scored per call of the model (across articles).
+
+    Examples
+    --------
+    >>> from framing.data.corpus import parse_unlabeled
+    >>> clf = ArticleClassifier(model)  # doctest: +SKIP
+    >>> clf.predict([parse_unlabeled({"text": "..."}, "<doc>")])  # doctest: +SKIP
+    """
+
+    def __init__(self, model: FramingClassifier, *, batch_size: int = 256):
+        self.model = model
+        self.batch_size = batch_size
+
+    def score(self, articles: Sequence[Article]) -> list[Scores]:
+        """Paragraph scores for each article; boilerplate rows get zeros and a neutral stance."""
+        m = self.model
+        neutral = m.stances_.index(m.codebook_.neutral_stance)
+        texts, owners = [], []
+        for a, article in enumerate(articles):
+            for i, p in enumerate(article.paragraphs):
+                if not p.boilerplate:
+                    texts.append(p.text)
+                    owners.append((a, i))
+        frames_parts, stance_parts = [], []
+        for start in range(0, len(texts), self.batch_size):
+            scores = m.predict_proba(texts[start : start + self.batch_size])
+            frames_parts.append(scores.frames)
+            stance_parts.append(scores.stance)
+        out = []
+        for article in articles:
+            n = len(article.paragraphs)
+            stance = np.zeros((n, len(m.stances_)))
+            stance[:, neutral] = 1.0
+            out.append(Scores(np.zeros((n, len(m.frames_))), stance))
+        if texts:
+            frames = np.vstack(frames_parts)
+            stance = np.vstack(stance_parts)
+            for row, (a, i) in enumerate(owners):
+                out[a].frames[i] = frames[row]
+                out[a].stance[i] = stance[row]
+        return out
+
+    def aggregate(self, article: Article, scores: Scores, *, paragraphs: bool = False) -> dict:
+        """One prediction record (the format of corpus-format.md) from paragraph scores."""
+        m = self.model
+        thresholds = m.thresholds_
+        content = np.array([not p.boilerplate for p in article.paragraphs], dtype=bool)
+        words = np.array([len(p.text.split()) for p in article.paragraphs], dtype=np.float64)
+        if content.any():
+            frame_scores = scores.frames[content].max(axis=0)
+            weights = words[content] / words[content].sum()
+            stance_scores = weights @ scores.stance[content]
+        else:
+            frame_scores = np.zeros(len(m.frames_))
+            stance_scores = (
+                scores.stance[0]
+                if len(scores.stance)
+                else np.eye(len(m.stances_))[m.stances_.index(m.codebook_.neutral_stance)]
+            )
+        present = (scores.frames >= thresholds) & content[:, None]
+        frames, evidence, carried = [], {}, {}
+        for j, frame in enumerate(m.frames_):
+            rows = np.flatnonzero(present[:, j])
+            if rows.size:
+                frames.append(frame)
+                order = rows[np.argsort(-scores.frames[rows, j], kind="stable")]
+                evidence[frame] = [int(i) for i in order]
+                carried[frame] = (words[rows].sum(), frame_scores[j])
+        primary = max(carried, key=carried.get) if carried else None
+        record = {
+            "id": article.id,
+            "frames": frames,
+            "frame_scores": {f: _round(s) for f, s in zip(m.frames_, frame_scores, strict=True)},
+            "primary_frame": primary,
+            "stance": m.stances_[int(np.argmax(stance_scores))],
+            "stance_scores": {s: _round(v) for s, v in zip(m.stances_, stance_scores, strict=True)},
+            "evidence": evidence,
+        }
+        for key in ("title", "source", "date"):
+            if key in article.meta:
+                record[key] = article.meta[key]
+        if paragraphs:
+            labels = m.decide(scores)
+            record["paragraphs"] = [
+                {
+                    "index": i,
+                    "frames": [] if p.boilerplate else lab.frames,
+                    "frame_scores": {
+                        f: _round(s) for f, s in zip(m.frames_, scores.frames[i], strict=True)
+                    },
+                    "stance": lab.stance,
+                    "boilerplate": p.boilerplate,
+                }
+                for i, (p, lab) in enumerate(zip(article.paragraphs, labels, strict=True))
+            ]
+        record["model"] = m.describe()
+        return record
+
+    def predict(self, articles: Sequence[Article], *, paragraphs: bool = False) -> list[dict]:
+        """Prediction records for a batch of articles (paragraphs scored together)."""
+        return [
+            self.aggregate(article, scores, paragraphs=paragraphs)
+            for article, scores in zip(articles, self.score(articles), strict=True)
+        ]

@@ -1,0 +1,278 @@
+"""The one classifier interface every model family implements.
+
+A :class:`FramingClassifier` labels paragraphs. It has scikit-learn's verbs
+(``fit``, ``predict``, ``predict_proba``) plus ``save`` and ``load``, takes and
+returns codebook ids (strings) at its edges, and keeps integers and arrays
+inside. Two heads share one input: frames (multi-label, one probability per
+frame, each with its own decision threshold) and stance (single-label, one
+probability per stance label, summing to one).
+
+A saved model is a directory: ``config.json`` (family, settings, labels,
+thresholds), ``codebook.yaml``, weights in safetensors or JSON, and a model
+card. Loading reads only those formats; nothing is unpickled or executed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import ClassVar, NamedTuple
+
+import numpy as np
+
+from framing.data.codebook import Codebook, load_codebook
+from framing.errors import FramingError
+
+CONFIG_FILE = "config.json"
+CODEBOOK_FILE = "codebook.yaml"
+
+# Model families by name: the CLI's --model choices. Imported on use, so that
+# `framing --help` never pays for torch.
+FAMILIES = {
+    "tfidf": "framing.models.tfidf:TfidfClassifier",
+}
+
+
+class Scores(NamedTuple):
+    """Probabilities for a batch of paragraphs.
+
+    frames : array (n_texts, n_frames), independent per-frame probabilities.
+    stance : array (n_texts, n_stances), rows sum to one.
+    """
+
+    frames: np.ndarray
+    stance: np.ndarray
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The labels predicted for one paragraph, as codebook ids."""
+
+    frames: list[str]
+    stance: str
+
+
+def family_class(name: str) -> type[FramingClassifier]:
+    """The classifier class of a family name such as ``'tfidf'``."""
+    if name not in FAMILIES:
+        raise FramingError(f"unknown model family {name!r}; expected one of {', '.join(FAMILIES)}")
+    module, _, attr = FAMILIES[name].partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+class FramingClassifier:
+    """Base class: paragraph-level frames and stance.
+
+    Subclasses set ``family`` and a ``Config`` dataclass, and implement
+    ``_fit(texts, Y, y)``, ``_predict_proba(texts)``, ``_save(path)`` and
+    ``_load(path)``. ``Y`` is a 0/1 array (n, n_frames); ``y`` holds stance
+    indexes (n,).
+
+    Learned attributes (after ``fit`` or ``load``): ``codebook_``,
+    ``frames_`` and ``stances_`` (codebook ids, column order of the scores),
+    ``thresholds_`` (array (n_frames,)).
+    """
+
+    family: ClassVar[str] = ""
+    Config: ClassVar[type] = dict
+
+    def __init__(self, *, codebook: Codebook | None = None, config=None, **settings):
+        self.codebook = codebook
+        if config is None:
+            config = self.Config(**settings)
+        elif settings:
+            config = type(config)(**{**asdict(config), **settings})
+        self.config = config
+
+    # ------------------------------------------------------------------ fitting
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        frames: Sequence[Sequence[str]],
+        stances: Sequence[str],
+    ) -> FramingClassifier:
+        """Learn from labeled paragraphs.
+
+        Parameters
+        ----------
+        texts : n paragraph texts.
+        frames : n lists of frame ids (possibly empty).
+        stances : n stance ids.
+
+        Returns
+        -------
+        self
+        """
+        codebook = self.codebook or load_codebook()
+        texts = _check_texts(texts)
+        if not (len(texts) == len(frames) == len(stances)):
+            raise FramingError(
+                f"fit needs as many frame lists and stances as texts; got {len(texts)} texts,"
+                f" {len(frames)} frame lists, {len(stances)} stances"
+            )
+        if not texts:
+            raise FramingError("fit needs at least one labeled paragraph; got none")
+        self.codebook_ = codebook
+        self.frames_ = codebook.frame_ids
+        self.stances_ = codebook.stance_ids
+        Y = self.encode_frames(frames)
+        y = self.encode_stances(stances)
+        self.thresholds_ = np.full(len(self.frames_), 0.5)
+        self._fit(texts, Y, y)
+        return self
+
+    def encode_frames(self, frames: Sequence[Sequence[str]]) -> np.ndarray:
+        """Frame id lists to a 0/1 array (n, n_frames); unknown ids raise FramingError."""
+        index = {f: j for j, f in enumerate(self.frames_)}
+        Y = np.zeros((len(frames), len(self.frames_)), dtype=np.int64)
+        for i, labels in enumerate(frames):
+            if isinstance(labels, str):
+                raise FramingError(
+                    f"frames of item {i} must be a list of ids, got the string {labels!r}"
+                )
+            for f in labels:
+                if f not in index:
+                    raise FramingError(f"item {i}: {self.codebook_.check_frame(f)}")
+                Y[i, index[f]] = 1
+        return Y
+
+    def encode_stances(self, stances: Sequence[str]) -> np.ndarray:
+        """Stance ids to indexes (n,); unknown ids raise FramingError."""
+        index = {s: j for j, s in enumerate(self.stances_)}
+        out = np.empty(len(stances), dtype=np.int64)
+        for i, s in enumerate(stances):
+            if s not in index:
+                raise FramingError(f"item {i}: {self.codebook_.check_stance(s)}")
+            out[i] = index[s]
+        return out
+
+    def tune_thresholds(
+        self, texts: Sequence[str], frames: Sequence[Sequence[str]]
+    ) -> FramingClassifier:
+        """Set each frame's threshold to the one that maximises its F1 on held-out paragraphs.
+
+        Frames with no positive example in ``texts`` keep their threshold.
+        """
+        from framing.models.thresholds import best_thresholds
+
+        self._check_fitted()
+        proba = self.predict_proba(texts).frames
+        Y = self.encode_frames(frames)
+        self.thresholds_ = best_thresholds(Y, proba, default=self.thresholds_)
+        return self
+
+    # ------------------------------------------------------------------ predicting
+
+    def predict_proba(self, texts: Sequence[str]) -> Scores:
+        """Frame and stance probabilities for each text.
+
+        Returns
+        -------
+        Scores with ``frames`` (n, n_frames) and ``stance`` (n, n_stances).
+        """
+        self._check_fitted()
+        texts = _check_texts(texts)
+        if not texts:
+            return Scores(np.zeros((0, len(self.frames_))), np.zeros((0, len(self.stances_))))
+        frames, stance = self._predict_proba(texts)
+        return Scores(np.asarray(frames, dtype=np.float64), np.asarray(stance, dtype=np.float64))
+
+    def decide(self, scores: Scores) -> list[Labels]:
+        """Turn probabilities into labels with the per-frame thresholds."""
+        present = scores.frames >= self.thresholds_
+        return [
+            Labels(
+                [f for f, on in zip(self.frames_, row, strict=True) if on], self.stances_[int(k)]
+            )
+            for row, k in zip(present, scores.stance.argmax(axis=1), strict=True)
+        ]
+
+    def predict(self, texts: Sequence[str]) -> list[Labels]:
+        """Frames (ids above their thresholds) and stance (most probable id) for each text."""
+        return self.decide(self.predict_proba(texts))
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model as a directory (created if needed); returns its path."""
+        from framing import __version__
+
+        self._check_fitted()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        config = {
+            "family": self.family,
+            "framing_version": __version__,
+            "settings": asdict(self.config),
+            "codebook": {"name": self.codebook_.name, "version": self.codebook_.version},
+            "frames": self.frames_,
+            "stances": self.stances_,
+            "thresholds": [float(t) for t in self.thresholds_],
+        }
+        (path / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        self.codebook_.save(path / CODEBOOK_FILE)
+        self._save(path)
+        return path
+
+    @staticmethod
+    def load(path: str | Path) -> FramingClassifier:
+        """Load a model directory written by ``save``, whatever its family."""
+        path = Path(path)
+        config_path = path / CONFIG_FILE
+        if not config_path.is_file():
+            raise FramingError(
+                f"{path}: not a model directory (no {CONFIG_FILE}); train one with 'framing train'"
+            )
+        try:
+            config = json.loads(config_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise FramingError(f"{config_path}: unreadable model config ({exc})") from None
+        cls = family_class(config.get("family", ""))
+        settings = config.get("settings", {})
+        model = cls(codebook=load_codebook(path / CODEBOOK_FILE), config=cls.Config(**settings))
+        model.codebook_ = model.codebook
+        model.frames_ = list(config["frames"])
+        model.stances_ = list(config["stances"])
+        model.thresholds_ = np.asarray(config["thresholds"], dtype=np.float64)
+        model._load(path)
+        return model
+
+    # ------------------------------------------------------------------ for subclasses
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "thresholds_"):
+            raise FramingError(
+                f"this {type(self).__name__} is not fitted yet; call fit() or load a saved model"
+            )
+
+    def _fit(self, texts: list[str], Y: np.ndarray, y: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _save(self, path: Path) -> None:
+        raise NotImplementedError
+
+    def _load(self, path: Path) -> None:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """A one-line name for predictions and reports."""
+        from framing import __version__
+
+        return f"framing {__version__} {self.family} ({self.codebook_.label})"
+
+
+def _check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise FramingError("expected a list of texts, got a single string; wrap it in a list")
+    texts = list(texts)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise FramingError(f"text {i} is {type(t).__name__}, expected str")
+    return texts

@@ -1,0 +1,110 @@
+"""Logistic-regression heads over any feature matrix, stored as plain arrays.
+
+Frames get one binary :class:`~sklearn.linear_model.LogisticRegression` each
+(one-vs-rest, balanced class weights so rare frames are not drowned out);
+stance gets one multinomial logistic regression. The fitted coefficients are
+exported to, and rebuilt from, named NumPy arrays so that a model directory
+holds them in safetensors rather than pickles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+# A frame never (or always) seen in training gets a constant head with this logit.
+_CONSTANT_LOGIT = 9.0
+
+
+@dataclass
+class LinearHeads:
+    """Frame and stance heads; ``fit`` on features, then ``predict_proba``."""
+
+    C_frames: float = 4.0
+    C_stance: float = 2.0
+    max_iter: int = 2000
+    class_weight: str | None = "balanced"
+
+    def fit(self, X, Y: np.ndarray, y: np.ndarray, n_stances: int) -> LinearHeads:
+        self.frame_heads_ = [self._fit_binary(X, Y[:, j]) for j in range(Y.shape[1])]
+        self.n_stances_ = n_stances
+        classes = np.unique(y)
+        if classes.size == 1:
+            self.stance_head_ = _constant_multiclass(int(classes[0]), X.shape[1])
+        else:
+            self.stance_head_ = LogisticRegression(
+                C=self.C_stance, max_iter=self.max_iter, class_weight=self.class_weight
+            ).fit(X, y)
+        return self
+
+    def _fit_binary(self, X, target: np.ndarray) -> LogisticRegression:
+        if target.min() == target.max():
+            head = LogisticRegression()
+            head.classes_ = np.array([0, 1])
+            head.coef_ = np.zeros((1, X.shape[1]))
+            sign = 1.0 if target.min() == 1 else -1.0
+            head.intercept_ = np.array([sign * _CONSTANT_LOGIT])
+            return head
+        return LogisticRegression(
+            C=self.C_frames, max_iter=self.max_iter, class_weight=self.class_weight
+        ).fit(X, target)
+
+    def predict_proba(self, X) -> tuple[np.ndarray, np.ndarray]:
+        n = X.shape[0]
+        frames = (
+            np.column_stack([h.predict_proba(X)[:, 1] for h in self.frame_heads_])
+            if self.frame_heads_
+            else np.zeros((n, 0))
+        )
+        stance = np.zeros((n, self.n_stances_))
+        classes = self.stance_head_.classes_
+        if classes.size == 1:  # only one stance seen in training
+            stance[:, classes[0]] = 1.0
+        else:
+            stance[:, classes] = self.stance_head_.predict_proba(X)
+        return frames, stance
+
+    # ---------------------------------------------------------------- arrays
+
+    def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        arrays = {
+            f"{prefix}frames.coef": np.vstack([h.coef_ for h in self.frame_heads_]),
+            f"{prefix}frames.intercept": np.concatenate([h.intercept_ for h in self.frame_heads_]),
+            f"{prefix}stance.coef": self.stance_head_.coef_,
+            f"{prefix}stance.intercept": self.stance_head_.intercept_,
+            f"{prefix}stance.classes": self.stance_head_.classes_.astype(np.int64),
+            f"{prefix}stance.n": np.array([self.n_stances_], dtype=np.int64),
+        }
+        return {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: dict[str, np.ndarray], prefix: str = "", **settings
+    ) -> LinearHeads:
+        heads = cls(**settings)
+        coef, intercept = arrays[f"{prefix}frames.coef"], arrays[f"{prefix}frames.intercept"]
+        heads.frame_heads_ = []
+        for j in range(coef.shape[0]):
+            head = LogisticRegression()
+            head.classes_ = np.array([0, 1])
+            head.coef_ = coef[j : j + 1]
+            head.intercept_ = intercept[j : j + 1]
+            heads.frame_heads_.append(head)
+        stance = LogisticRegression()
+        stance.classes_ = arrays[f"{prefix}stance.classes"]
+        stance.coef_ = arrays[f"{prefix}stance.coef"]
+        stance.intercept_ = arrays[f"{prefix}stance.intercept"]
+        heads.stance_head_ = stance
+        heads.n_stances_ = int(arrays[f"{prefix}stance.n"][0])
+        return heads
+
+
+def _constant_multiclass(label: int, n_features: int) -> LogisticRegression:
+    """A stance 'head' that always answers ``label`` (only one class seen in training)."""
+    head = LogisticRegression()
+    head.classes_ = np.array([label])
+    head.coef_ = np.zeros((1, n_features))
+    head.intercept_ = np.zeros(1)
+    return head

@@ -1,0 +1,197 @@
+"""The command line, run as real processes on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from framing.data.splits import bundled_corpus_dir
+from tests.conftest import tiny_records, write_jsonl
+
+EXAMPLE = bundled_corpus_dir().parent / "examples" / "anka-licence.txt"
+
+
+def run(*args, stdin=None, env=None, cwd=None):
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "framing", *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    records = tiny_records()
+    write_jsonl(corpus / "train.jsonl", records)
+    write_jsonl(corpus / "test.jsonl", [dict(r, id=r["id"] + "-t") for r in records[:3]])
+    result = run("train", "--data", corpus, "--out", folder / "model")
+    assert result.returncode == 0, result.stderr
+    assert "trained tfidf" in result.stderr
+    return folder / "model"
+
+
+def test_help_lists_commands():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("train", "classify", "evaluate", "data"):
+        assert command in result.stdout
+    assert run("data", "--help").returncode == 0
+
+
+def test_train_writes_model_and_card(model_dir):
+    assert (model_dir / "config.json").is_file()
+    assert (model_dir / "weights.safetensors").is_file()
+    card = (model_dir / "README.md").read_text()
+    assert "family: `tfidf`" in card and "turkey-central-asia-defence" in card
+    assert "| test | 3 (3 authored)" in card
+
+
+def test_classify_file_to_stdout(model_dir):
+    result = run("classify", EXAMPLE, "--model", model_dir, "--paragraphs")
+    assert result.returncode == 0, result.stderr
+    prediction = json.loads(result.stdout)
+    assert prediction["id"].endswith("anka-licence.txt")
+    assert set(prediction["stance_scores"]) == {"favorable", "critical", "neutral"}
+    assert prediction["primary_frame"] in prediction["frames"] or not prediction["frames"]
+    assert len(prediction["paragraphs"]) == 7
+    assert prediction["paragraphs"][-1]["boilerplate"] is True
+    assert "classified 1 articles (7 paragraphs)" in result.stderr
+
+
+def test_classify_stdin_text_and_jsonl(model_dir):
+    text = EXAMPLE.read_text()
+    result = run("classify", "-", "--model", model_dir, stdin=text)
+    assert result.returncode == 0 and json.loads(result.stdout)["id"].startswith("sha1-")
+    lines = json.dumps({"id": "x1", "text": text}) + "\n" + json.dumps({"id": "x2", "text": text})
+    result = run("classify", "-", "--model", model_dir, stdin=lines)
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["x1", "x2"]
+
+
+def test_classify_bad_items_reported_good_ones_kept(model_dir, tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.jsonl").write_text(
+        '{"id": "good1", "text": "Turkey sold drones to Kyrgyzstan."}\n'
+        '{"id": "bad", "text": \n'
+        '{"id": "good2", "text": "Kazakhstan will build ANKA drones."}\n'
+    )
+    (inputs / "b.txt").write_bytes(b"\xff\xfe\x00\x00binary")
+    out = tmp_path / "out" / "predictions.csv"
+    result = run("classify", inputs, "--model", model_dir, "--out", out)
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out)
+    assert table["id"].tolist() == ["good1", "good2"]
+    assert {"frames", "primary_frame", "stance", "frame_score.business"} <= set(table.columns)
+    errors = [
+        json.loads(line)
+        for line in (tmp_path / "out" / "predictions.errors.jsonl").read_text().splitlines()
+    ]
+    assert [e["place"].split("/")[-1] for e in errors] == ["a.jsonl:2", "b.txt"]
+    assert "skipped" in result.stderr and "2 skipped with errors" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_classify_parquet_with_custom_columns(model_dir, tmp_path):
+    source = tmp_path / "news.parquet"
+    pd.DataFrame(
+        {"doc_id": ["n1", "n2"], "body": [EXAMPLE.read_text(), "Drones were sold."]}
+    ).to_parquet(source)
+    out = tmp_path / "pred.parquet"
+    result = run(
+        "classify",
+        source,
+        "--model",
+        model_dir,
+        "--out",
+        out,
+        "--id-column",
+        "doc_id",
+        "--text-column",
+        "body",
+    )
+    assert result.returncode == 0, result.stderr
+    assert pd.read_parquet(out)["id"].tolist() == ["n1", "n2"]
+
+
+def test_classify_user_errors_are_one_line(model_dir, tmp_path):
+    result = run("classify", tmp_path / "missing.jsonl", "--model", model_dir)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'missing.jsonl'}: no such file or folder; check the path"
+    ]
+    result = run("classify", EXAMPLE, "--model", tmp_path)
+    assert result.returncode == 1 and "not a model directory" in result.stderr
+    result = run("classify", EXAMPLE, "--model", model_dir, "--out", tmp_path / "p.xlsx")
+    assert result.returncode == 1 and "unsupported output type '.xlsx'" in result.stderr
+    csv_without_text = tmp_path / "t.csv"
+    csv_without_text.write_text("id,body\n1,hello\n")
+    result = run("classify", csv_without_text, "--model", model_dir)
+    assert result.returncode == 1  # nothing could be classified
+    assert (
+        "no text column 'text' (columns are: id, body); name it with --text-column" in result.stderr
+    )
+
+
+def test_classify_default_model_trained_once_and_cached(tmp_path):
+    env = {"FRAMING_CACHE": str(tmp_path / "cache")}
+    first = run("classify", EXAMPLE, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "training the default" in first.stderr
+    second = run("classify", EXAMPLE, env=env)
+    assert "training the default" not in second.stderr
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+    assert len(list((tmp_path / "cache").iterdir())) == 1
+
+
+def test_evaluate_writes_metrics(model_dir, tmp_path):
+    corpus = model_dir.parent / "corpus"
+    result = run("evaluate", "--model", model_dir, "--data", corpus, "--out", tmp_path / "ev")
+    assert result.returncode == 0, result.stderr
+    assert "frames micro-F1" in result.stdout and "3 articles (3 authored)" in result.stdout
+    metrics = json.loads((tmp_path / "ev" / "metrics.json").read_text())
+    assert metrics["n_articles"] == 3 and metrics["n_paragraphs"] == 8
+    for level in ("paragraph", "article"):
+        assert 0 <= metrics[level]["frames"]["micro_f1"] <= 1
+        assert set(metrics[level]["frames"]["per_frame"]["business"]) >= {
+            "precision",
+            "recall",
+            "f1",
+            "support",
+        }
+        assert {"accuracy", "macro_f1", "f_avg"} <= set(metrics[level]["stance"])
+    result = run("evaluate", "--model", model_dir, "--data", corpus, "--split", "dev")
+    assert result.returncode == 1 and "no dev split; found train, test" in result.stderr
+
+
+def test_data_check_exit_codes(tiny_corpus, tmp_path):
+    assert run("data", "check", tiny_corpus).returncode == 0
+    record = tiny_records()[0]
+    record["paragraphs"][0]["frames"] = ["busines"]
+    bad = write_jsonl(tmp_path / "bad.jsonl", [record, tiny_records()[1], tiny_records()[1]])
+    result = run("data", "check", bad)
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].endswith(
+        "bad.jsonl:1: paragraphs[0].frames: frame 'busines' is not in"
+        " codebook turkey-central-asia-defence v1; did you mean 'business'?"
+    )
+    assert "bad.jsonl:3: duplicate id 'a2'" in lines[1]
+    assert "2 problems" in result.stderr
+
+
+def test_bundled_corpus_is_clean():
+    result = run("data", "check", bundled_corpus_dir())
+    assert result.returncode == 0, result.stdout + result.stderr

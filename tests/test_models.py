@@ -1,0 +1,116 @@
+"""The shared suite every model family must pass (overfit, save, reload, agree)."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from framing.errors import FramingError
+from framing.models.base import FAMILIES, FramingClassifier, family_class
+from tests.conftest import paragraph_data
+
+# Settings that let each family overfit the tiny corpus quickly.
+FAST = {"tfidf": {}}
+
+
+@pytest.fixture(params=sorted(FAMILIES))
+def fitted(request, codebook):
+    texts, frames, stances = paragraph_data()
+    model = family_class(request.param)(codebook=codebook, **FAST.get(request.param, {}))
+    return model.fit(texts, frames, stances)
+
+
+def test_overfits_tiny_corpus(fitted):
+    texts, frames, stances = paragraph_data()
+    predicted = fitted.predict(texts)
+    assert [p.stance for p in predicted] == stances
+    assert [sorted(p.frames) for p in predicted] == [sorted(f) for f in frames]
+
+
+def test_save_load_predicts_identically(fitted, tmp_path, monkeypatch):
+    texts, _, _ = paragraph_data()
+    before = fitted.predict_proba(texts)
+    fitted.save(tmp_path / "model")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("loading a model must never unpickle")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    loaded = FramingClassifier.load(tmp_path / "model")
+    after = loaded.predict_proba(texts)
+    np.testing.assert_array_equal(before.frames, after.frames)
+    np.testing.assert_array_equal(before.stance, after.stance)
+    assert loaded.predict(texts) == fitted.predict(texts)
+    assert not [
+        p
+        for p in (tmp_path / "model").rglob("*")
+        if p.suffix in {".pkl", ".pickle", ".joblib", ".bin"}
+    ]
+
+
+def test_batch_equals_one_by_one(fitted):
+    texts, _, _ = paragraph_data()
+    batch = fitted.predict_proba(texts)
+    for i, text in enumerate(texts):
+        single = fitted.predict_proba([text])
+        np.testing.assert_allclose(single.frames[0], batch.frames[i], atol=1e-6)
+        np.testing.assert_allclose(single.stance[0], batch.stance[i], atol=1e-6)
+
+
+def test_labels_are_codebook_ids(fitted, codebook):
+    texts, _, _ = paragraph_data()
+    scores = fitted.predict_proba(texts)
+    assert fitted.frames_ == codebook.frame_ids
+    assert fitted.stances_ == codebook.stance_ids
+    assert scores.frames.shape == (len(texts), len(codebook.frame_ids))
+    assert scores.stance.shape == (len(texts), len(codebook.stance_ids))
+    np.testing.assert_allclose(scores.stance.sum(axis=1), 1.0, atol=1e-6)
+    for labels in fitted.predict(texts):
+        assert set(labels.frames) <= set(codebook.frame_ids)
+        assert labels.stance in codebook.stance_ids
+
+
+def test_empty_batch(fitted):
+    scores = fitted.predict_proba([])
+    assert scores.frames.shape[0] == 0 and scores.stance.shape[0] == 0
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_fit_rejects_unknown_labels(family, codebook):
+    model = family_class(family)(codebook=codebook, **FAST.get(family, {}))
+    with pytest.raises(FramingError, match="did you mean 'business'"):
+        model.fit(["a text", "another"], [["busines"], []], ["neutral", "neutral"])
+    with pytest.raises(FramingError, match="stance 'positive' is not in codebook"):
+        model.fit(["a text", "another"], [[], []], ["positive", "neutral"])
+    with pytest.raises(FramingError, match="as many frame lists and stances as texts"):
+        model.fit(["a text"], [[], []], ["neutral"])
+    with pytest.raises(FramingError, match="list of texts, got a single string"):
+        model.fit("a text", [[]], ["neutral"])
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_predict_before_fit_is_a_clear_error(family):
+    with pytest.raises(FramingError, match="not fitted yet"):
+        family_class(family)().predict(["text"])
+
+
+def test_load_rejects_non_model_folder(tmp_path):
+    with pytest.raises(FramingError, match="not a model directory"):
+        FramingClassifier.load(tmp_path)
+
+
+def test_unknown_family():
+    with pytest.raises(FramingError, match="unknown model family 'bert'; expected one of"):
+        family_class("bert")
+
+
+def test_tuned_thresholds_maximise_f1(codebook):
+    from framing.models.thresholds import best_threshold
+
+    y = np.array([0, 0, 0, 1, 1, 1])
+    s = np.array([0.1, 0.2, 0.35, 0.3, 0.6, 0.9])
+    assert best_threshold(y, s) == pytest.approx(0.25)  # keeps all three positives
+    assert best_threshold(np.zeros(3), s[:3], default=0.4) == 0.4
