@@ -252,6 +252,42 @@ def data_check(
         raise typer.Exit(1)
 
 
+@data_app.command("stats")
+@user_errors
+def data_stats(
+    corpus: Annotated[
+        Path | None,
+        typer.Argument(help="Labeled corpus file or folder (default: the bundled corpus)."),
+    ] = None,
+    codebook: CodebookOption = None,
+):
+    """Composition tables: sizes, frames, stance, hard cases, voices, countries, years."""
+    from framing.data.check import check_corpus
+    from framing.data.stats import composition
+
+    report = check_corpus(corpus or _default_corpus(), _codebook(codebook))
+    for problem in report.problems:
+        _err(f"skipped: {problem}")
+    typer.echo(composition(report.articles, _codebook(codebook)))
+
+
+@data_app.command("agreement")
+@user_errors
+def data_agreement(
+    pass1: Annotated[Path | None, typer.Option(help="First annotation pass (JSONL).")] = None,
+    pass2: Annotated[Path | None, typer.Option(help="Second, independent pass (JSONL).")] = None,
+    codebook: CodebookOption = None,
+):
+    """Krippendorff's alpha between two annotation passes (default: the bundled ones)."""
+    from framing.data.agreement import agreement, format_agreement
+
+    folder = _default_corpus() / "annotations"
+    rows = agreement(
+        pass1 or folder / "pass1.jsonl", pass2 or folder / "pass2.jsonl", _codebook(codebook)
+    )
+    typer.echo(format_agreement(rows))
+
+
 def main() -> None:
     app(prog_name="framing")
 

@@ -186,7 +186,7 @@ def test_data_check_exit_codes(tiny_corpus, tmp_path):
     lines = result.stdout.strip().splitlines()
     assert lines[0].endswith(
         "bad.jsonl:1: paragraphs[0].frames: frame 'busines' is not in"
-        " codebook turkey-central-asia-defence v1; did you mean 'business'?"
+        " codebook turkey-central-asia-defence v2; did you mean 'business'?"
     )
     assert "bad.jsonl:3: duplicate id 'a2'" in lines[1]
     assert "2 problems" in result.stderr

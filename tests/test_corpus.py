@@ -56,7 +56,7 @@ def test_unknown_frame_with_suggestion(tmp_path, codebook):
     assert len(problems) == 1
     assert str(problems[0]).endswith(
         "c.jsonl:1: paragraphs[0].frames: frame 'busines' is not in codebook"
-        " turkey-central-asia-defence v1; did you mean 'business'?"
+        " turkey-central-asia-defence v2; did you mean 'business'?"
     )
 
 

@@ -24,6 +24,8 @@ def fitted(request, codebook):
 
 def test_overfits_tiny_corpus(fitted):
     texts, frames, stances = paragraph_data()
+    if not fitted.learns_frames:
+        pytest.skip(f"{fitted.family} is a fixed-rule baseline; it does not learn")
     predicted = fitted.predict(texts)
     assert [p.stance for p in predicted] == stances
     assert [sorted(p.frames) for p in predicted] == [sorted(f) for f in frames]
@@ -105,6 +107,13 @@ def test_load_rejects_non_model_folder(tmp_path):
 def test_unknown_family():
     with pytest.raises(FramingError, match="unknown model family 'bert'; expected one of"):
         family_class("bert")
+
+
+def test_keyword_baseline_matches_cues_only(codebook):
+    model = family_class("keywords")(codebook=codebook).fit(*paragraph_data())
+    labels = model.predict(["They signed a memorandum.", "Homes were destroyed.", "Nothing."])
+    assert [lab.frames for lab in labels] == [["partnership"], ["conflict_humanitarian"], []]
+    assert {lab.stance for lab in labels} == {"neutral"}  # the majority label
 
 
 def test_tuned_thresholds_maximise_f1(codebook):

@@ -33,6 +33,7 @@ CODEBOOK_FILE = "codebook.yaml"
 # `framing --help` never pays for torch.
 FAMILIES = {
     "tfidf": "framing.models.tfidf:TfidfClassifier",
+    "keywords": "framing.models.keywords:KeywordsClassifier",
 }
 
 
@@ -78,6 +79,8 @@ class FramingClassifier:
 
     family: ClassVar[str] = ""
     Config: ClassVar[type] = dict
+    # False for baselines that do not learn frames from data (they cannot overfit).
+    learns_frames: ClassVar[bool] = True
 
     def __init__(self, *, codebook: Codebook | None = None, config=None, **settings):
         self.codebook = codebook
