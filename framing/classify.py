@@ -62,8 +62,9 @@ def flat_row(prediction: dict, frames: list[str], stances: list[str]) -> dict:
 class PredictionWriter:
     """Writes predictions as JSONL (default), CSV or Parquet, by the path's extension."""
 
-    def __init__(self, out: str | Path | None, model: FramingClassifier):
+    def __init__(self, out: str | Path | None, model: FramingClassifier, *, pretty=False):
         self.out = Path(out) if out else None
+        self.indent = 2 if pretty else None
         self.model = model
         self.kind = self.out.suffix.lower() if self.out else ".jsonl"
         if self.kind not in OUTPUT_SUFFIXES:
@@ -88,7 +89,7 @@ class PredictionWriter:
             return
         if self.kind == ".jsonl":
             for p in predictions:
-                self._handle.write(json.dumps(p, ensure_ascii=False) + "\n")
+                self._handle.write(json.dumps(p, ensure_ascii=False, indent=self.indent) + "\n")
             self._handle.flush()
             return
         rows = [flat_row(p, self.model.frames_, self.model.stances_) for p in predictions]
@@ -140,6 +141,7 @@ def classify(
     paragraphs: bool = False,
     batch_articles: int = 64,
     max_chars: int = MAX_CHARS,
+    pretty: bool = False,
     log=None,
 ) -> Summary:
     """Classify every article in ``inputs`` and write the predictions.
@@ -150,6 +152,7 @@ def classify(
     model : a fitted paragraph classifier.
     out : output path (.jsonl, .csv, .parquet); None writes JSONL to stdout.
     paragraphs : also write each paragraph's labels.
+    pretty : indent JSON output for reading (no longer one line per article).
 
     Bad items are reported through ``log`` and, when ``out`` is given, to
     ``<out>.errors.jsonl``; the good ones are still classified.
@@ -179,7 +182,7 @@ def classify(
                 error_file.flush()
 
     try:
-        with PredictionWriter(out, model) as writer:
+        with PredictionWriter(out, model, pretty=pretty) as writer:
             for batch in batches(good_articles(), batch_articles):
                 writer.write(classifier.predict(batch, paragraphs=paragraphs))
                 summary.articles += len(batch)

@@ -152,6 +152,9 @@ def classify(
     max_chars: Annotated[
         int, typer.Option(help="Skip articles longer than this many characters.")
     ] = 1_000_000,
+    pretty: Annotated[
+        bool, typer.Option("--pretty", help="Indented JSON for reading (not one line per article).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
 ):
     """Classify articles: frames, primary frame, stance and evidence paragraphs for each."""
@@ -168,6 +171,7 @@ def classify(
         columns=columns,
         paragraphs=paragraphs,
         max_chars=max_chars,
+        pretty=pretty,
         log=_err,
     )
     if not quiet:

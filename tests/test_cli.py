@@ -71,6 +71,12 @@ def test_classify_file_to_stdout(model_dir):
     assert "classified 1 articles (7 paragraphs)" in result.stderr
 
 
+def test_classify_pretty_is_indented_json(model_dir):
+    result = run("classify", EXAMPLE, "--model", model_dir, "--pretty")
+    assert result.returncode == 0 and result.stdout.startswith("{\n")
+    assert json.loads(result.stdout)["model"].startswith("framing")
+
+
 def test_classify_stdin_text_and_jsonl(model_dir):
     text = EXAMPLE.read_text()
     result = run("classify", "-", "--model", model_dir, stdin=text)
