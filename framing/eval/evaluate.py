@@ -44,34 +44,36 @@ def _indicator(label_lists, frame_ids: list[str]) -> np.ndarray:
     return Y
 
 
+def _level(model: FramingClassifier, gold: list[tuple], predicted: list[tuple]) -> dict:
+    """Frame and stance metrics for one level from (frames, stance) pairs."""
+    frames = model.frames_
+    return {
+        "frames": frame_metrics(
+            _indicator([g[0] for g in gold], frames),
+            _indicator([p[0] for p in predicted], frames),
+            frames,
+        ),
+        "stance": stance_metrics([g[1] for g in gold], [p[1] for p in predicted], model.stances_),
+    }
+
+
 def score(model: FramingClassifier, articles: list[Article], predictions: list[dict]) -> dict:
     """Metrics of predictions against the gold labels of the same articles."""
-    frames, stances = model.frames_, model.stances_
     gold_p = [p for a in articles for p in a.paragraphs]
     pred_p = [p for pred in predictions for p in pred["paragraphs"]]
     gold_boiler = np.array([p.boilerplate for p in gold_p])
     pred_boiler = np.array([p["boilerplate"] for p in pred_p])
     tp = int((gold_boiler & pred_boiler).sum())
-    paragraph = {
-        "frames": frame_metrics(
-            _indicator([p.frames for p in gold_p], frames),
-            _indicator([p["frames"] for p in pred_p], frames),
-            frames,
-        ),
-        "stance": stance_metrics(
-            [p.stance for p in gold_p], [p["stance"] for p in pred_p], stances
-        ),
-    }
-    article = {
-        "frames": frame_metrics(
-            _indicator([a.frames for a in articles], frames),
-            _indicator([p["frames"] for p in predictions], frames),
-            frames,
-        ),
-        "stance": stance_metrics(
-            [a.stance for a in articles], [p["stance"] for p in predictions], stances
-        ),
-        "primary_frame_accuracy": float(
+    paragraph = _level(
+        model, [(p.frames, p.stance) for p in gold_p], [(p["frames"], p["stance"]) for p in pred_p]
+    )
+    article = _level(
+        model,
+        [(a.frames, a.stance) for a in articles],
+        [(p["frames"], p["stance"]) for p in predictions],
+    )
+    article["primary_frame_accuracy"] = (
+        float(
             np.mean(
                 [
                     a.primary_frame == p["primary_frame"]
@@ -80,8 +82,8 @@ def score(model: FramingClassifier, articles: list[Article], predictions: list[d
             )
         )
         if articles
-        else 0.0,
-    }
+        else 0.0
+    )
     return {
         "model": model.describe(),
         "n_articles": len(articles),
