@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from framing.data.codebook import load_codebook
+
+# Keep the tests' default models and embedding caches out of the user's cache folder.
+os.environ["FRAMING_CACHE"] = tempfile.mkdtemp(prefix="framing-tests-")
 
 # Each frame gets its own vocabulary so that a model can overfit these quickly.
 TINY = [

@@ -34,6 +34,10 @@ CODEBOOK_FILE = "codebook.yaml"
 FAMILIES = {
     "tfidf": "framing.models.tfidf:TfidfClassifier",
     "keywords": "framing.models.keywords:KeywordsClassifier",
+    "encoder": "framing.models.embeddings:EncoderClassifier",
+    "ensemble": "framing.models.ensemble:EnsembleClassifier",
+    "zeroshot": "framing.models.zeroshot:ZeroShotClassifier",
+    "finetune": "framing.models.finetune:FinetuneClassifier",
 }
 
 
@@ -97,6 +101,8 @@ class FramingClassifier:
         texts: Sequence[str],
         frames: Sequence[Sequence[str]],
         stances: Sequence[str],
+        *,
+        eval_set: tuple | None = None,
     ) -> FramingClassifier:
         """Learn from labeled paragraphs.
 
@@ -105,6 +111,8 @@ class FramingClassifier:
         texts : n paragraph texts.
         frames : n lists of frame ids (possibly empty).
         stances : n stance ids.
+        eval_set : optional held-out ``(texts, frames, stances)`` for families that
+            stop training early on it; the others ignore it.
 
         Returns
         -------

@@ -53,8 +53,9 @@ def fit_and_tune(
     """
     notes = []
     if dev:
-        model.fit(*paragraph_rows(train))
-        texts, frames, _ = paragraph_rows(dev)
+        dev_rows = paragraph_rows(dev)
+        model.fit(*paragraph_rows(train), eval_set=dev_rows)
+        texts, frames, _ = dev_rows
         model.tune_thresholds(texts, frames)
         notes.append(f"thresholds tuned on the dev split ({len(dev)} articles)")
     elif len(train) >= MIN_ARTICLES_TO_TUNE:

@@ -1,0 +1,278 @@
+"""A transformer fine-tuned end to end for frames and stance at once.
+
+One ``AutoModelForSequenceClassification`` with ``n_frames + n_stances``
+outputs: the frame logits get a multi-label (binary cross-entropy) loss with
+positive-class weights so rare frames count, the stance logits a cross-entropy
+loss with balanced class weights. Training uses the ``transformers`` Trainer
+with a fixed seed, evaluates every epoch on dev data and keeps the epoch with
+the best dev macro-F1 (mean of frames and stance), stopping early when it no
+longer improves. Saved with ``save_pretrained`` (safetensors). Runs on the
+CPU; uses a GPU when there is one.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from framing.errors import FramingError
+from framing.models.base import FramingClassifier
+from framing.models.encoder import DEFAULT_ENCODER, pick_device, resolve_encoder
+
+WEIGHTS_DIR = "transformer"
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    """Settings of the fine-tuned family."""
+
+    encoder: str = DEFAULT_ENCODER
+    epochs: int = 8
+    learning_rate: float = 1e-4
+    batch_size: int = 16
+    max_length: int = 128
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    patience: int = 2
+    holdout: float = 0.1
+    seed: int = 0
+    device: str = "auto"
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.batch_size < 1:
+            raise FramingError(
+                f"epochs and batch_size must be >= 1, got {self.epochs}, {self.batch_size}"
+            )
+        if not 0 < self.learning_rate < 1:
+            raise FramingError(f"learning_rate must be in (0, 1), got {self.learning_rate}")
+        if not 0 <= self.holdout < 0.5:
+            raise FramingError(f"holdout must be in [0, 0.5), got {self.holdout}")
+
+
+def _trainer_class():
+    import torch
+    from transformers import Trainer
+
+    class MultiTaskTrainer(Trainer):
+        """Trainer whose loss is BCE on the frame logits plus CE on the stance logits."""
+
+        def __init__(self, *args, n_frames, pos_weight, stance_weight, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.n_frames = n_frames
+            self.pos_weight = pos_weight
+            self.stance_weight = stance_weight
+
+        def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+            labels = inputs.pop("labels")
+            outputs = model(**inputs)
+            logits = outputs.logits.float()
+            f = self.n_frames
+            frame_loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits[:, :f], labels[:, :f].float(), pos_weight=self.pos_weight.to(logits.device)
+            )
+            stance_loss = torch.nn.functional.cross_entropy(
+                logits[:, f:], labels[:, f].long(), weight=self.stance_weight.to(logits.device)
+            )
+            loss = frame_loss + stance_loss
+            return (loss, outputs) if return_outputs else loss
+
+    return MultiTaskTrainer
+
+
+class FinetuneClassifier(FramingClassifier):
+    """A fine-tuned transformer with frame and stance outputs.
+
+    Examples
+    --------
+    >>> model = FinetuneClassifier(epochs=3).fit(texts, frames, stances)  # doctest: +SKIP
+    """
+
+    family = "finetune"
+    Config = FinetuneConfig
+
+    def _encode(self, texts, labels=None):
+        from datasets import Dataset
+
+        data = {"text": list(texts)}
+        if labels is not None:
+            data["labels"] = labels.tolist()
+        dataset = Dataset.from_dict(data)
+        return dataset.map(
+            lambda batch: self.tokenizer_(
+                batch["text"], truncation=True, max_length=self.config.max_length
+            ),
+            batched=True,
+            remove_columns=["text"],
+        )
+
+    def _fit(self, texts, Y, y):
+        import datasets
+        import torch
+        from transformers import (
+            AutoModelForSequenceClassification,
+            AutoTokenizer,
+            DataCollatorWithPadding,
+            EarlyStoppingCallback,
+            PrinterCallback,
+            TrainingArguments,
+            set_seed,
+        )
+        from transformers.utils import logging as hf_logging
+
+        from framing.eval.metrics import frame_metrics, stance_metrics
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        datasets.disable_progress_bars()
+        c = self.config
+        set_seed(c.seed)
+        n_frames, n_stances = len(self.frames_), len(self.stances_)
+        labels = np.column_stack([Y, y]).astype(np.float32)
+        eval_set = getattr(self, "_eval_set", None)
+        if eval_set is not None:
+            train_idx = np.arange(len(texts))
+            dev_texts, dev_labels = eval_set
+        else:  # hold out a slice of the training paragraphs for early stopping
+            rng = np.random.default_rng(c.seed)
+            order = rng.permutation(len(texts))
+            n_dev = int(len(texts) * c.holdout)
+            train_idx = order[n_dev:] if n_dev else order
+            dev_idx = order[:n_dev] if n_dev else order
+            dev_texts = [texts[i] for i in dev_idx]
+            dev_labels = labels[dev_idx]
+        path = resolve_encoder(c.encoder)
+        id2label = {i: f"frame:{f}" for i, f in enumerate(self.frames_)}
+        id2label.update({n_frames + i: f"stance:{s}" for i, s in enumerate(self.stances_)})
+        try:
+            self.tokenizer_ = AutoTokenizer.from_pretrained(path)
+            self.network_ = AutoModelForSequenceClassification.from_pretrained(
+                path,
+                num_labels=n_frames + n_stances,
+                id2label=id2label,
+                label2id={v: k for k, v in id2label.items()},
+            )
+        except (OSError, ValueError) as exc:
+            raise FramingError(
+                f"cannot load encoder {c.encoder!r} ({type(exc).__name__})"
+            ) from None
+        train_Y = Y[train_idx]
+        positives = train_Y.sum(axis=0)
+        pos_weight = np.clip((len(train_idx) - positives) / np.maximum(positives, 1), 1, 20)
+        counts = np.bincount(y[train_idx], minlength=n_stances).astype(float)
+        stance_weight = np.where(counts > 0, counts.sum() / (n_stances * np.maximum(counts, 1)), 0)
+
+        def metrics(prediction):
+            logits, gold = prediction.predictions, prediction.label_ids
+            pred_frames = (logits[:, :n_frames] > 0).astype(int)
+            f = frame_metrics(gold[:, :n_frames].astype(int), pred_frames, self.frames_)
+            gold_s = [self.stances_[int(k)] for k in gold[:, n_frames]]
+            pred_s = [self.stances_[int(k)] for k in logits[:, n_frames:].argmax(axis=1)]
+            s = stance_metrics(gold_s, pred_s, self.stances_)
+            return {
+                "macro_f1": (f["macro_f1"] + s["macro_f1"]) / 2,
+                "frames_macro_f1": f["macro_f1"],
+                "stance_macro_f1": s["macro_f1"],
+            }
+
+        device = pick_device(c.device)
+        with tempfile.TemporaryDirectory() as tmp:
+            args = TrainingArguments(
+                output_dir=tmp,
+                num_train_epochs=c.epochs,
+                per_device_train_batch_size=c.batch_size,
+                per_device_eval_batch_size=64,
+                learning_rate=c.learning_rate,
+                weight_decay=c.weight_decay,
+                warmup_steps=c.warmup_ratio,  # a float below 1 is a fraction of all steps
+                eval_strategy="epoch",
+                save_strategy="epoch",
+                save_total_limit=1,
+                load_best_model_at_end=True,
+                metric_for_best_model="macro_f1",
+                greater_is_better=True,
+                logging_strategy="no",
+                report_to=[],
+                seed=c.seed,
+                data_seed=c.seed,
+                use_cpu=device == "cpu",
+                bf16=device.startswith("cuda") and torch.cuda.is_bf16_supported(),
+                disable_tqdm=True,
+            )
+            trainer = _trainer_class()(
+                model=self.network_,
+                args=args,
+                train_dataset=self._encode([texts[i] for i in train_idx], labels[train_idx]),
+                eval_dataset=self._encode(dev_texts, dev_labels),
+                data_collator=DataCollatorWithPadding(self.tokenizer_),
+                compute_metrics=metrics,
+                callbacks=[EarlyStoppingCallback(early_stopping_patience=c.patience)],
+                n_frames=n_frames,
+                pos_weight=torch.tensor(pos_weight, dtype=torch.float32),
+                stance_weight=torch.tensor(stance_weight, dtype=torch.float32),
+            )
+            trainer.remove_callback(PrinterCallback)  # keep training quiet on stdout
+            trainer.train()
+            self.best_dev_macro_f1_ = float(trainer.state.best_metric or 0.0)
+        self.network_.to("cpu" if device == "cpu" else device).eval()
+        self._device = device
+
+    def fit(self, texts, frames, stances, *, eval_set=None):
+        """Fine-tune; ``eval_set=(texts, frames, stances)`` is used for early stopping
+        (without it, ``holdout`` of the training paragraphs is)."""
+        self._eval_set = None
+        if eval_set is not None:
+            from framing.data.codebook import load_codebook
+
+            self.codebook_ = self.codebook or load_codebook()
+            self.frames_, self.stances_ = self.codebook_.frame_ids, self.codebook_.stance_ids
+            dev_texts, dev_frames, dev_stances = eval_set
+            labels = np.column_stack(
+                [self.encode_frames(dev_frames), self.encode_stances(dev_stances)]
+            ).astype(np.float32)
+            self._eval_set = (list(dev_texts), labels)
+        try:
+            return super().fit(texts, frames, stances)
+        finally:
+            self._eval_set = None
+
+    def _predict_proba(self, texts):
+        import torch
+
+        n_frames = len(self.frames_)
+        device = getattr(self, "_device", "cpu")
+        logits = np.zeros((len(texts), n_frames + len(self.stances_)), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with torch.inference_mode():
+            for start in range(0, len(order), 64):
+                rows = order[start : start + 64]
+                batch = self.tokenizer_(
+                    [texts[i] for i in rows],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.config.max_length,
+                    return_tensors="pt",
+                ).to(device)
+                logits[rows] = self.network_(**batch).logits.float().cpu().numpy()
+        frames = 1.0 / (1.0 + np.exp(-logits[:, :n_frames]))
+        z = logits[:, n_frames:] - logits[:, n_frames:].max(axis=1, keepdims=True)
+        stance = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        return frames, stance
+
+    def _save(self, path: Path) -> None:
+        self.network_.save_pretrained(path / WEIGHTS_DIR, safe_serialization=True)
+        self.tokenizer_.save_pretrained(path / WEIGHTS_DIR)
+
+    def _load(self, path: Path) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        self.tokenizer_ = AutoTokenizer.from_pretrained(path / WEIGHTS_DIR)
+        self.network_ = AutoModelForSequenceClassification.from_pretrained(
+            path / WEIGHTS_DIR, use_safetensors=True
+        )
+        self._device = pick_device(self.config.device)
+        self.network_.to(self._device).eval()
