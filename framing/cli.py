@@ -100,21 +100,41 @@ def train(
             " (default: the bundled corpus).",
         ),
     ] = None,
-    model: Annotated[str, typer.Option("--model", help="Model family.")] = "tfidf",
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="Model family: tfidf, encoder, finetune, zeroshot, ensemble or"
+            " keywords (default: tfidf, or the config file's).",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML file with family, seed and [settings].")
+    ] = None,
     codebook: CodebookOption = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default 0).")] = None,
 ):
     """Train a model on a labeled corpus and save it as a directory."""
+    from framing.train.config import TrainConfig, load_config
     from framing.train.train import train as train_model
 
+    run = load_config(config) if config else TrainConfig()
+    if model is not None and config is not None and model != run.family:
+        raise FramingError(
+            f"--model {model} conflicts with family {run.family!r} in {config}; drop one of them"
+        )
+    if model is not None:
+        run = TrainConfig(family=model, seed=run.seed, settings=run.settings)
     result = train_model(
         data or _default_corpus(),
         out,
-        family=model,
+        family=run.family,
         codebook=_codebook(codebook) if codebook else None,
-        seed=seed,
+        settings=run.settings,
+        seed=run.seed if seed is None else seed,
         log=_err,
     )
+    model = run.family
     sizes = ", ".join(f"{k}: {v['articles']} articles" for k, v in result.sizes.items())
     _err(f"trained {model} in {result.seconds:.1f} s ({sizes}); saved to {result.path}")
     for name, metrics in result.scores.items():

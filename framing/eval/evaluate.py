@@ -18,6 +18,7 @@ from framing.data.segment import Paragraph, is_boilerplate
 from framing.eval.metrics import frame_metrics, stance_metrics
 from framing.models.article import ArticleClassifier
 from framing.models.base import FramingClassifier
+from framing.models.calibration import ece, stance_ece
 
 
 def as_unlabeled(article: Article) -> Article:
@@ -44,17 +45,26 @@ def _indicator(label_lists, frame_ids: list[str]) -> np.ndarray:
     return Y
 
 
-def _level(model: FramingClassifier, gold: list[tuple], predicted: list[tuple]) -> dict:
-    """Frame and stance metrics for one level from (frames, stance) pairs."""
-    frames = model.frames_
-    return {
-        "frames": frame_metrics(
-            _indicator([g[0] for g in gold], frames),
-            _indicator([p[0] for p in predicted], frames),
-            frames,
-        ),
-        "stance": stance_metrics([g[1] for g in gold], [p[1] for p in predicted], model.stances_),
+def _level(model: FramingClassifier, gold: list[tuple], predicted: list[dict]) -> dict:
+    """Frame, stance and calibration metrics for one level.
+
+    ``gold`` holds (frames, stance) pairs; ``predicted`` the prediction records
+    (with frames, frame_scores, stance, stance_scores) of the same units.
+    """
+    frames, stances = model.frames_, model.stances_
+    Y = _indicator([g[0] for g in gold], frames)
+    out = {
+        "frames": frame_metrics(Y, _indicator([p["frames"] for p in predicted], frames), frames),
+        "stance": stance_metrics([g[1] for g in gold], [p["stance"] for p in predicted], stances),
     }
+    P = np.array([[p["frame_scores"][f] for f in frames] for p in predicted]).reshape(
+        -1, len(frames)
+    )
+    S = np.array([[p["stance_scores"][s] for s in stances] for p in predicted])
+    y = np.array([stances.index(g[1]) for g in gold])
+    out["frames"]["ece"] = ece(Y, P)
+    out["stance"]["ece"] = stance_ece(y, S.reshape(-1, len(stances)))
+    return out
 
 
 def score(model: FramingClassifier, articles: list[Article], predictions: list[dict]) -> dict:
@@ -64,14 +74,8 @@ def score(model: FramingClassifier, articles: list[Article], predictions: list[d
     gold_boiler = np.array([p.boilerplate for p in gold_p])
     pred_boiler = np.array([p["boilerplate"] for p in pred_p])
     tp = int((gold_boiler & pred_boiler).sum())
-    paragraph = _level(
-        model, [(p.frames, p.stance) for p in gold_p], [(p["frames"], p["stance"]) for p in pred_p]
-    )
-    article = _level(
-        model,
-        [(a.frames, a.stance) for a in articles],
-        [(p["frames"], p["stance"]) for p in predictions],
-    )
+    paragraph = _level(model, [(p.frames, p.stance) for p in gold_p], pred_p)
+    article = _level(model, [(a.frames, a.stance) for a in articles], predictions)
     article["primary_frame_accuracy"] = (
         float(
             np.mean(
@@ -125,6 +129,8 @@ def format_table(metrics: dict) -> str:
     if "f_avg" in P["stance"]:
         rows.append(("stance F_avg (fav/crit)", P["stance"]["f_avg"], A["stance"]["f_avg"]))
     rows.append(("primary frame accuracy", None, A["primary_frame_accuracy"]))
+    rows.append(("frames ECE", P["frames"]["ece"], A["frames"]["ece"]))
+    rows.append(("stance ECE", P["stance"]["ece"], A["stance"]["ece"]))
     for name, p, a in rows:
         p_text = f"{p:12.3f}" if p is not None else f"{'':12}"
         lines.append(f"{name:28}{p_text}{a:12.3f}")

@@ -129,6 +129,9 @@ class ArticleClassifier:
                         f: _round(s) for f, s in zip(m.frames_, scores.frames[i], strict=True)
                     },
                     "stance": lab.stance,
+                    "stance_scores": {
+                        k: _round(v) for k, v in zip(m.stances_, scores.stance[i], strict=True)
+                    },
                     "boilerplate": p.boilerplate,
                 }
                 for i, (p, lab) in enumerate(zip(article.paragraphs, labels, strict=True))

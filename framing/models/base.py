@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -88,6 +88,13 @@ class FramingClassifier:
 
     def __init__(self, *, codebook: Codebook | None = None, config=None, **settings):
         self.codebook = codebook
+        known = {f.name for f in fields(self.Config)}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise FramingError(
+                f"unknown setting {unknown[0]!r} for model family {self.family!r}; expected one"
+                f" of: {', '.join(sorted(known)) or '(none)'}"
+            )
         if config is None:
             config = self.Config(**settings)
         elif settings:
@@ -133,6 +140,7 @@ class FramingClassifier:
         Y = self.encode_frames(frames)
         y = self.encode_stances(stances)
         self.thresholds_ = np.full(len(self.frames_), 0.5)
+        self.calibration_ = None
         self._fit(texts, Y, y)
         return self
 
@@ -176,6 +184,38 @@ class FramingClassifier:
         self.thresholds_ = best_thresholds(Y, proba, default=self.thresholds_)
         return self
 
+    def calibrate(
+        self,
+        texts: Sequence[str],
+        frames: Sequence[Sequence[str]],
+        stances: Sequence[str],
+        groups: Sequence[str],
+    ) -> dict:
+        """Fit probability calibration on held-out paragraphs, kept only where a
+        grouped cross-validation shows it lowers the calibration error.
+
+        ``groups`` names each paragraph's article. Returns the ECE report.
+        """
+        from framing.models.calibration import choose_calibration
+
+        self._check_fitted()
+        self.calibration_ = None
+        raw = self.predict_proba(texts)
+        chosen = choose_calibration(
+            self.encode_frames(frames),
+            raw.frames,
+            self.encode_stances(stances),
+            raw.stance,
+            np.asarray(groups),
+        )
+        frames_params, temperature = chosen["frames"], chosen["stance_temperature"]
+        if frames_params is not None or temperature is not None:
+            self.calibration_ = {
+                "frames": None if frames_params is None else frames_params.tolist(),
+                "stance_temperature": temperature,
+            }
+        return chosen["report"]
+
     # ------------------------------------------------------------------ predicting
 
     def predict_proba(self, texts: Sequence[str]) -> Scores:
@@ -190,7 +230,17 @@ class FramingClassifier:
         if not texts:
             return Scores(np.zeros((0, len(self.frames_))), np.zeros((0, len(self.stances_))))
         frames, stance = self._predict_proba(texts)
-        return Scores(np.asarray(frames, dtype=np.float64), np.asarray(stance, dtype=np.float64))
+        frames = np.asarray(frames, dtype=np.float64)
+        stance = np.asarray(stance, dtype=np.float64)
+        calibration = getattr(self, "calibration_", None)
+        if calibration:
+            from framing.models.calibration import apply_platt, apply_temperature
+
+            if calibration.get("frames") is not None:
+                frames = apply_platt(frames, np.asarray(calibration["frames"]))
+            if calibration.get("stance_temperature") is not None:
+                stance = apply_temperature(stance, calibration["stance_temperature"])
+        return Scores(frames, stance)
 
     def decide(self, scores: Scores) -> list[Labels]:
         """Turn probabilities into labels with the per-frame thresholds."""
@@ -223,6 +273,7 @@ class FramingClassifier:
             "frames": self.frames_,
             "stances": self.stances_,
             "thresholds": [float(t) for t in self.thresholds_],
+            "calibration": getattr(self, "calibration_", None),
         }
         (path / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         self.codebook_.save(path / CODEBOOK_FILE)
@@ -249,6 +300,7 @@ class FramingClassifier:
         model.frames_ = list(config["frames"])
         model.stances_ = list(config["stances"])
         model.thresholds_ = np.asarray(config["thresholds"], dtype=np.float64)
+        model.calibration_ = config.get("calibration")
         model._load(path)
         return model
 

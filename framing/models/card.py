@@ -56,7 +56,9 @@ def write_card(
     ]
     if scores:
         lines += [
-            "Measured on held-out splits only (never on the training split).",
+            "Measured on held-out splits only (never on the training split). The dev split"
+            " also tuned the thresholds and the calibration, so its scores are optimistic;"
+            " the test split played no part in training.",
             "",
             "| split | articles | paragraphs | para frames micro-F1 | para frames macro-F1 "
             "| para stance macro-F1 | article frames micro-F1 | article stance accuracy |",

@@ -6,7 +6,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
@@ -45,36 +45,43 @@ def paragraph_rows(articles: list[Article]) -> tuple[list[str], list[list[str]],
 def fit_and_tune(
     model: FramingClassifier, train: list[Article], dev: list[Article] | None, *, seed: int = 0
 ) -> list[str]:
-    """Fit on ``train`` and tune thresholds on ``dev``.
+    """Fit on ``train``; on ``dev``, calibrate probabilities (when that helps) and tune
+    the per-frame thresholds.
 
     Without dev articles, 15% of the training articles are held out for tuning
     and the model is then refit on all of them with the tuned thresholds.
     Returns notes on what was done, for the model card.
     """
     notes = []
-    if dev:
-        dev_rows = paragraph_rows(dev)
-        model.fit(*paragraph_rows(train), eval_set=dev_rows)
-        texts, frames, _ = dev_rows
-        model.tune_thresholds(texts, frames)
-        notes.append(f"thresholds tuned on the dev split ({len(dev)} articles)")
-    elif len(train) >= MIN_ARTICLES_TO_TUNE:
-        fit_part, holdout = split_articles(
-            train, (1 - HOLDOUT_FRACTION, HOLDOUT_FRACTION), seed=seed
-        )
-        model.fit(*paragraph_rows(fit_part))
-        texts, frames, _ = paragraph_rows(holdout)
-        model.tune_thresholds(texts, frames)
-        thresholds = model.thresholds_.copy()
+    if not dev and len(train) < MIN_ARTICLES_TO_TUNE:
         model.fit(*paragraph_rows(train))
-        model.thresholds_ = thresholds
-        notes.append(
-            f"thresholds tuned on {len(holdout)} held-out training articles,"
-            " then refit on all training articles"
-        )
+        return [f"only {len(train)} articles: thresholds left at 0.5 (no tuning data)"]
+    refit = not dev
+    if refit:
+        train, dev = split_articles(train, (1 - HOLDOUT_FRACTION, HOLDOUT_FRACTION), seed=seed)
+        where = f"{len(dev)} held-out training articles"
     else:
-        model.fit(*paragraph_rows(train))
-        notes.append(f"only {len(train)} articles: thresholds left at 0.5 (no tuning data)")
+        where = f"the dev split ({len(dev)} articles)"
+    dev_rows = paragraph_rows(dev)
+    model.fit(*paragraph_rows(train), eval_set=dev_rows)
+    groups = [a.id for a in dev for _ in a.paragraphs]
+    report = model.calibrate(*dev_rows, groups)
+    model.tune_thresholds(dev_rows[0], dev_rows[1])
+    kept = model.calibration_ or {}
+    notes.append(
+        f"calibration on {where}: frames ECE {report['frames_ece_raw']:.3f} raw vs"
+        f" {report.get('frames_ece_calibrated_cv', float('nan')):.3f} Platt-scaled (grouped CV),"
+        f" {'kept' if kept.get('frames') is not None else 'not kept'}; stance ECE"
+        f" {report['stance_ece_raw']:.3f} raw vs"
+        f" {report.get('stance_ece_calibrated_cv', float('nan')):.3f} temperature-scaled,"
+        f" {'kept' if kept.get('stance_temperature') is not None else 'not kept'}"
+    )
+    notes.append(f"thresholds tuned on {where} to maximise each frame's F1")
+    if refit:
+        thresholds, calibration = model.thresholds_.copy(), model.calibration_
+        model.fit(*paragraph_rows(train + dev))
+        model.thresholds_, model.calibration_ = thresholds, calibration
+        notes.append("then refit on all training articles, keeping thresholds and calibration")
     return notes
 
 
@@ -105,6 +112,7 @@ def train(
     """
     from framing.eval.evaluate import evaluate
     from framing.models.card import write_card
+    from framing.train.config import CONFIG_NAME, save_config
 
     log = log or (lambda message: print(message, file=sys.stderr))
     data = Path(data)
@@ -122,8 +130,12 @@ def train(
             f"note: {len(real)} training articles have origin 'real'; scores on real text"
             " must then come from other articles"
         )
+    settings = dict(settings or {})
+    cls = family_class(family)
+    if "seed" in {f.name for f in fields(cls.Config)}:
+        settings.setdefault("seed", seed)
     started = time.perf_counter()
-    model = family_class(family)(codebook=codebook, **(settings or {}))
+    model = cls(codebook=codebook, **settings)
     notes = fit_and_tune(model, train_articles, splits.get("dev"), seed=seed)
     seconds = time.perf_counter() - started
     sizes = {
@@ -146,6 +158,7 @@ def train(
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
             model.save(staging)
+            save_config(model, seed, str(data), staging / CONFIG_NAME)
             write_card(
                 staging,
                 model,

@@ -1,0 +1,96 @@
+"""Training configuration files (TOML): one file for every setting of a run.
+
+```toml
+family = "encoder"
+seed = 0
+
+[settings]          # the family's own settings; see `framing train --help`
+C_frames = 16.0
+dtype = "auto"
+```
+
+``framing train --config FILE`` reads it (command-line options win); the
+effective configuration, defaults included, is saved beside every model as
+``train.toml``, so a model can be retrained exactly.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from framing.errors import FramingError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_NAME = "train.toml"
+_TOP = {"family", "seed", "settings", "data", "codebook"}
+
+
+@dataclass
+class TrainConfig:
+    """What a training run needs besides the data."""
+
+    family: str = "tfidf"
+    seed: int = 0
+    settings: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        from framing.models.base import FAMILIES
+
+        if self.family not in FAMILIES:
+            raise FramingError(
+                f"unknown model family {self.family!r}; expected one of {', '.join(FAMILIES)}"
+            )
+        if not isinstance(self.settings, dict):
+            raise FramingError("[settings] must be a TOML table of the family's settings")
+
+
+def load_config(path: str | Path) -> TrainConfig:
+    """Read a TOML training configuration; FramingError names the problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise FramingError(f"{path}: config file not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise FramingError(f"{path}: not valid TOML ({exc})") from None
+    unknown = sorted(set(raw) - _TOP)
+    if unknown:
+        raise FramingError(
+            f"{path}: unknown key {unknown[0]!r}; expected family, seed and a [settings] table"
+        )
+    return TrainConfig(
+        family=raw.get("family", "tfidf"),
+        seed=int(raw.get("seed", 0)),
+        settings=dict(raw.get("settings", {})),
+    )
+
+
+def save_config(model, seed: int, data: str, path: str | Path) -> Path:
+    """Write the effective configuration of a trained model (defaults included)."""
+    import tomli_w
+
+    settings = {
+        k: (list(v) if isinstance(v, tuple) else v)
+        for k, v in asdict(model.config).items()
+        if v is not None
+    }
+    document = {
+        "family": model.family,
+        "seed": seed,
+        "data": data,
+        "codebook": f"{model.codebook_.name} v{model.codebook_.version}",
+        "settings": settings,
+    }
+    path = Path(path)
+    path.write_text(
+        "# Written by framing train: the settings this model was trained with.\n"
+        + tomli_w.dumps(document),
+        encoding="utf-8",
+    )
+    return path
