@@ -201,3 +201,26 @@ def test_data_check_exit_codes(tiny_corpus, tmp_path):
 def test_bundled_corpus_is_clean():
     result = run("data", "check", bundled_corpus_dir())
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_train_with_config_file(model_dir, tmp_path):
+    corpus = model_dir.parent / "corpus"
+    config = tmp_path / "run.toml"
+    config.write_text('family = "tfidf"\nseed = 3\n[settings]\nC_frames = 2.0\n')
+    result = run("train", "--config", config, "--data", corpus, "--out", tmp_path / "m")
+    assert result.returncode == 0, result.stderr
+    saved = (tmp_path / "m" / "train.toml").read_text()
+    assert 'family = "tfidf"' in saved and "seed = 3" in saved and "C_frames = 2.0" in saved
+    result = run(
+        "train",
+        "--config",
+        config,
+        "--model",
+        "encoder",
+        "--data",
+        corpus,
+        "--out",
+        tmp_path / "m2",
+    )
+    assert result.returncode == 1
+    assert "--model encoder conflicts with family 'tfidf'" in result.stderr

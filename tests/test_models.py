@@ -169,3 +169,23 @@ def test_ensemble_averages_its_members(codebook):
     np.testing.assert_allclose(model.predict_proba(texts).frames, expected)
     with pytest.raises(FramingError, match="one weight per member"):
         family_class("ensemble")(members=("tfidf", "encoder"), weights=(1,))
+
+
+def test_calibration_kept_only_when_it_lowers_ece():
+    from framing.models.calibration import choose_calibration, ece
+
+    rng = np.random.default_rng(0)
+    n = 400
+    Y = (rng.random((n, 2)) < 0.3).astype(int)
+    # Column 0 is overconfident (pushed to 0/1), column 1 is already calibrated.
+    true_p = np.where(Y == 1, 0.8, 0.1)
+    P = np.column_stack([np.where(Y[:, 0] == 1, 0.99, 0.6), true_p[:, 1]])
+    y = rng.integers(0, 3, n)
+    S = np.full((n, 3), 1 / 3)
+    groups = np.repeat(np.arange(40), 10)
+    chosen = choose_calibration(Y, P, y, S, groups)
+    report = chosen["report"]
+    assert report["frames_ece_calibrated_cv"] < report["frames_ece_raw"]
+    assert chosen["frames"] is not None
+    assert chosen["stance_temperature"] is None  # uniform scores: nothing to gain
+    assert ece(np.array([1, 0]), np.array([1.0, 0.0])) == 0.0

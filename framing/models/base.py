@@ -85,6 +85,9 @@ class FramingClassifier:
     Config: ClassVar[type] = dict
     # False for baselines that do not learn frames from data (they cannot overfit).
     learns_frames: ClassVar[bool] = True
+    # False for fixed-rule baselines whose scores must stay as the rules give them
+    # (no calibration, no threshold tuning).
+    tunable: ClassVar[bool] = True
 
     def __init__(self, *, codebook: Codebook | None = None, config=None, **settings):
         self.codebook = codebook

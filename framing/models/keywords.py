@@ -35,6 +35,7 @@ class KeywordsClassifier(FramingClassifier):
     family = "keywords"
     Config = KeywordsConfig
     learns_frames = False
+    tunable = False
 
     def _patterns(self):
         return [cue_pattern(self.codebook_.frame(f).cues) for f in self.frames_]

@@ -53,6 +53,9 @@ def fit_and_tune(
     Returns notes on what was done, for the model card.
     """
     notes = []
+    if not model.tunable:
+        model.fit(*paragraph_rows(train))
+        return [f"{model.family} is a fixed-rule baseline: no calibration or threshold tuning"]
     if not dev and len(train) < MIN_ARTICLES_TO_TUNE:
         model.fit(*paragraph_rows(train))
         return [f"only {len(train)} articles: thresholds left at 0.5 (no tuning data)"]
