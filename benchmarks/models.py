@@ -38,7 +38,7 @@ NO_CACHE = {
 }
 
 
-def bare_forward(texts: list[str], repeats: int) -> float:
+def bare_forward(texts: list[str], repeats: int) -> tuple[float, str]:
     """Paragraphs per second of the encoder's forward pass alone (tokenise, run, pool)."""
     from framing.models.encoder import Encoder
 
@@ -125,12 +125,22 @@ def main(argv=None) -> None:
         "| articles/s | size MB |"
     )
     print("|---" * 13 + "|")
+    speeds = {}
     for family in args.families:
         r = bench(family, splits, real, args.repeats)
+        speeds[family] = r["para_per_s"]
         print(
             f"| {family} {_cells(r['test'])}{_cells(r['real'])}| {r['train_s']:.1f} "
             f"| {r['para_per_s']:.0f} | {r['art_per_s']:.0f} | {r['size_mb']:.1f} |",
             flush=True,
+        )
+    if "encoder" in speeds:
+        texts = [p.text for a in splits["test"] for p in a.paragraphs]
+        bare, dtype = bare_forward(texts, args.repeats)
+        print(
+            f"\nencoder family prediction: {speeds['encoder']:.0f} paragraphs/s; bare encoder"
+            f" forward pass ({dtype}) on the same {len(texts)} paragraphs: {bare:.0f}"
+            f" paragraphs/s; ratio {speeds['encoder'] / bare:.2f} (target >= 0.85)"
         )
     print(
         "\nF1 at paragraph level; article stance accuracy at article level. Speeds are medians"
