@@ -2,7 +2,9 @@
 
 The model sees the articles as it would see new text: boilerplate is flagged by
 the same heuristic used in classification, not taken from the gold labels, so
-the scores are those a user gets.
+the scores are those a user gets. Headline metrics carry 95% bootstrap
+intervals that resample articles; every metric is also broken down by the
+corpus's metadata (origin, voice, country, year).
 """
 
 from __future__ import annotations
@@ -12,13 +14,18 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from sklearn.calibration import calibration_curve
 
 from framing.data.corpus import Article
 from framing.data.segment import Paragraph, is_boilerplate
+from framing.eval.bootstrap import Units, confidence_intervals
 from framing.eval.metrics import frame_metrics, stance_metrics
 from framing.models.article import ArticleClassifier
 from framing.models.base import FramingClassifier
 from framing.models.calibration import ece, stance_ece
+
+BREAKDOWN_FIELDS = ("origin", "voice", "country", "year")
+N_ERRORS = 5
 
 
 def as_unlabeled(article: Article) -> Article:
@@ -45,37 +52,178 @@ def _indicator(label_lists, frame_ids: list[str]) -> np.ndarray:
     return Y
 
 
-def _level(model: FramingClassifier, gold: list[tuple], predicted: list[dict]) -> dict:
-    """Frame, stance and calibration metrics for one level.
+def units(model: FramingClassifier, articles: list[Article], predictions: list[dict]):
+    """Gold and predicted labels and scores as arrays, at paragraph and at article level.
 
-    ``gold`` holds (frames, stance) pairs; ``predicted`` the prediction records
-    (with frames, frame_scores, stance, stance_scores) of the same units.
+    Returns ``{'paragraph': (Units, frame scores, stance scores), 'article': (...)}``.
     """
     frames, stances = model.frames_, model.stances_
-    Y = _indicator([g[0] for g in gold], frames)
-    out = {
-        "frames": frame_metrics(Y, _indicator([p["frames"] for p in predicted], frames), frames),
-        "stance": stance_metrics([g[1] for g in gold], [p["stance"] for p in predicted], stances),
+    polar = tuple(stances.index(s) for s in ("favorable", "critical") if s in stances)
+    polar = polar if len(polar) == 2 else ()
+    gold_p = [p for a in articles for p in a.paragraphs]
+    pred_p = [p for pred in predictions for p in pred["paragraphs"]]
+    owner = np.array([i for i, a in enumerate(articles) for _ in a.paragraphs], dtype=int)
+
+    def build(gold, predicted, article_index):
+        u = Units(
+            _indicator([g[0] for g in gold], frames),
+            _indicator([p["frames"] for p in predicted], frames),
+            np.array([stances.index(g[1]) for g in gold], dtype=int),
+            np.array([stances.index(p["stance"]) for p in predicted], dtype=int),
+            article_index,
+            len(stances),
+            polar,
+        )
+        F = np.array([[p["frame_scores"][f] for f in frames] for p in predicted])
+        S = np.array([[p["stance_scores"][s] for s in stances] for p in predicted])
+        return u, F.reshape(-1, len(frames)), S.reshape(-1, len(stances))
+
+    return {
+        "paragraph": build([(p.frames, p.stance) for p in gold_p], pred_p, owner),
+        "article": build(
+            [(a.frames, a.stance) for a in articles], predictions, np.arange(len(articles))
+        ),
     }
-    P = np.array([[p["frame_scores"][f] for f in frames] for p in predicted]).reshape(
-        -1, len(frames)
-    )
-    S = np.array([[p["stance_scores"][s] for s in stances] for p in predicted])
-    y = np.array([stances.index(g[1]) for g in gold])
-    out["frames"]["ece"] = ece(Y, P)
-    out["stance"]["ece"] = stance_ece(y, S.reshape(-1, len(stances)))
+
+
+def _level(
+    model: FramingClassifier, u: Units, F: np.ndarray, S: np.ndarray, *, n_boot: int, seed: int
+) -> dict:
+    frames, stances = model.frames_, model.stances_
+    out = {
+        "frames": frame_metrics(u.Y_true, u.Y_pred, frames),
+        "stance": stance_metrics(
+            [stances[k] for k in u.s_true], [stances[k] for k in u.s_pred], stances
+        ),
+    }
+    out["frames"]["ece"] = ece(u.Y_true, F)
+    out["stance"]["ece"] = stance_ece(u.s_true, S)
+    for name, (low, high) in confidence_intervals(u, n_boot=n_boot, seed=seed).items():
+        group, metric = name.split(".")
+        out[group][f"{metric}_ci_low"] = low
+        out[group][f"{metric}_ci_high"] = high
+    out["reliability"] = _reliability(u, F, S)
     return out
 
 
-def score(model: FramingClassifier, articles: list[Article], predictions: list[dict]) -> dict:
-    """Metrics of predictions against the gold labels of the same articles."""
-    gold_p = [p for a in articles for p in a.paragraphs]
-    pred_p = [p for pred in predictions for p in pred["paragraphs"]]
-    gold_boiler = np.array([p.boilerplate for p in gold_p])
-    pred_boiler = np.array([p["boilerplate"] for p in pred_p])
-    tp = int((gold_boiler & pred_boiler).sum())
-    paragraph = _level(model, [(p.frames, p.stance) for p in gold_p], pred_p)
-    article = _level(model, [(a.frames, a.stance) for a in articles], predictions)
+def _reliability(u: Units, F: np.ndarray, S: np.ndarray, bins: int = 10) -> dict:
+    """Reliability curves (scikit-learn's calibration_curve) for frames and top stance."""
+    out = {}
+    for name, y, p in (
+        ("frames", u.Y_true.ravel(), F.ravel()),
+        (
+            "stance",
+            (S.argmax(axis=1) == u.s_true).astype(int) if len(S) else np.zeros(0),
+            S.max(axis=1) if len(S) else np.zeros(0),
+        ),
+    ):
+        if len(np.unique(y)) < 2:
+            continue
+        true, predicted = calibration_curve(y, np.clip(p, 0, 1), n_bins=bins)
+        counts = np.histogram(np.clip(p, 0, 1), bins=bins, range=(0, 1))[0]
+        out[name] = {
+            "mean_predicted": predicted.tolist(),
+            "fraction_positive": true.tolist(),
+            "bin_counts": counts.tolist(),
+        }
+    return out
+
+
+def _cooccurrence(Y: np.ndarray) -> list[list[int]]:
+    return (Y.T @ Y).astype(int).tolist()
+
+
+def _errors(model, articles, u: Units, F: np.ndarray, n: int = N_ERRORS) -> dict:
+    """For each frame, the most confident false positives and false negatives (paragraphs)."""
+    where = [(a, i) for a in articles for i in range(len(a.paragraphs))]
+    out = {}
+    for j, frame in enumerate(model.frames_):
+        fp = np.flatnonzero((u.Y_pred[:, j] == 1) & (u.Y_true[:, j] == 0))
+        fn = np.flatnonzero((u.Y_pred[:, j] == 0) & (u.Y_true[:, j] == 1))
+        fp = fp[np.argsort(-F[fp, j], kind="stable")][:n]
+        fn = fn[np.argsort(F[fn, j], kind="stable")][:n]
+
+        def rows(index, j=j):
+            return [
+                {
+                    "article": where[k][0].id,
+                    "paragraph": where[k][1],
+                    "score": round(float(F[k, j]), 4),
+                    "gold_frames": where[k][0].paragraphs[where[k][1]].frames,
+                    "text": where[k][0].paragraphs[where[k][1]].text,
+                }
+                for k in index
+            ]
+
+        out[frame] = {"false_positives": rows(fp), "false_negatives": rows(fn)}
+    return out
+
+
+def _meta_value(article: Article, field: str) -> str | None:
+    if field == "year":
+        date = str(article.meta.get("date", ""))
+        return date[:4] if date[:4].isdigit() else None
+    if field == "origin":
+        return article.origin
+    value = article.meta.get(field)
+    return str(value) if value not in (None, "") else None
+
+
+def _breakdown(model, articles, predictions, fields=BREAKDOWN_FIELDS) -> dict:
+    """Headline metrics per value of each metadata field (without intervals)."""
+    out = {}
+    for field in fields:
+        values = [_meta_value(a, field) for a in articles]
+        if all(v is None for v in values):
+            continue
+        groups = {}
+        for value in sorted({v for v in values if v is not None}):
+            keep = [i for i, v in enumerate(values) if v == value]
+            sub_a = [articles[i] for i in keep]
+            sub_p = [predictions[i] for i in keep]
+            lv = units(model, sub_a, sub_p)
+            P, A = lv["paragraph"][0], lv["article"][0]
+            stances = model.stances_
+            groups[value] = {
+                "n_articles": len(sub_a),
+                "n_paragraphs": len(P.s_true),
+                "paragraph": {
+                    "frames_micro_f1": frame_metrics(P.Y_true, P.Y_pred, model.frames_)["micro_f1"],
+                    "stance_macro_f1": stance_metrics(
+                        [stances[k] for k in P.s_true], [stances[k] for k in P.s_pred], stances
+                    )["macro_f1"],
+                },
+                "article": {
+                    "frames_micro_f1": frame_metrics(A.Y_true, A.Y_pred, model.frames_)["micro_f1"],
+                    "stance_accuracy": float(np.mean(A.s_true == A.s_pred)),
+                },
+            }
+        out[field] = groups
+    return out
+
+
+def score(
+    model: FramingClassifier,
+    articles: list[Article],
+    predictions: list[dict],
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """Metrics of predictions against the gold labels of the same articles.
+
+    Keys: ``n_articles``, ``n_paragraphs``, ``origin``, and for ``paragraph`` and
+    ``article``: ``frames`` (micro/macro/weighted F1, exact match, Hamming loss, ECE,
+    ``per_frame``), ``stance`` (accuracy, macro-F1, F_avg, ECE, confusion), each
+    headline value with ``<name>_ci_low`` / ``<name>_ci_high`` (95% bootstrap over
+    articles), and ``reliability``; ``article.primary_frame_accuracy`` and
+    ``article.cooccurrence``; ``breakdown`` by metadata; ``errors`` per frame;
+    ``boilerplate`` flag precision and recall.
+    """
+    levels = units(model, articles, predictions)
+    paragraph = _level(model, *levels["paragraph"], n_boot=n_boot, seed=seed)
+    article = _level(model, *levels["article"], n_boot=n_boot, seed=seed)
+    A = levels["article"][0]
     article["primary_frame_accuracy"] = (
         float(
             np.mean(
@@ -88,13 +236,26 @@ def score(model: FramingClassifier, articles: list[Article], predictions: list[d
         if articles
         else 0.0
     )
+    article["cooccurrence"] = {
+        "frames": list(model.frames_),
+        "gold": _cooccurrence(A.Y_true),
+        "predicted": _cooccurrence(A.Y_pred),
+    }
+    gold_boiler = np.array([p.boilerplate for a in articles for p in a.paragraphs], dtype=bool)
+    pred_boiler = np.array(
+        [p["boilerplate"] for r in predictions for p in r["paragraphs"]], dtype=bool
+    )
+    tp = int((gold_boiler & pred_boiler).sum())
     return {
         "model": model.describe(),
         "n_articles": len(articles),
-        "n_paragraphs": len(gold_p),
+        "n_paragraphs": int(len(gold_boiler)),
         "origin": dict(Counter(a.origin for a in articles)),
+        "bootstrap": {"replicates": n_boot, "level": 0.95, "unit": "article", "seed": seed},
         "paragraph": paragraph,
         "article": article,
+        "breakdown": _breakdown(model, articles, predictions),
+        "errors": _errors(model, articles, levels["paragraph"][0], levels["paragraph"][1]),
         "boilerplate": {
             "gold": int(gold_boiler.sum()),
             "flagged": int(pred_boiler.sum()),
@@ -104,9 +265,19 @@ def score(model: FramingClassifier, articles: list[Article], predictions: list[d
     }
 
 
-def evaluate(model: FramingClassifier, articles: list[Article]) -> dict:
+def evaluate(
+    model: FramingClassifier, articles: list[Article], *, n_boot: int = 1000, seed: int = 0
+) -> dict:
     """Predict and score in one call; see :func:`score` for the keys."""
-    return score(model, articles, predict_corpus(model, articles))
+    return score(model, articles, predict_corpus(model, articles), n_boot=n_boot, seed=seed)
+
+
+def _with_ci(group: dict, name: str) -> str:
+    value = group[name]
+    low, high = group.get(f"{name}_ci_low"), group.get(f"{name}_ci_high")
+    if low is None:
+        return f"{value:.3f}"
+    return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def format_table(metrics: dict) -> str:
@@ -117,23 +288,22 @@ def format_table(metrics: dict) -> str:
         f" {metrics['n_paragraphs']} paragraphs",
         f"model: {metrics['model']}",
         "",
-        f"{'':28}{'paragraph':>12}{'article':>12}",
+        f"{'':26}{'paragraph':>24}{'article':>24}   (95% CI, articles resampled)",
     ]
     P, A = metrics["paragraph"], metrics["article"]
     rows = [
-        ("frames micro-F1", P["frames"]["micro_f1"], A["frames"]["micro_f1"]),
-        ("frames macro-F1", P["frames"]["macro_f1"], A["frames"]["macro_f1"]),
-        ("stance accuracy", P["stance"]["accuracy"], A["stance"]["accuracy"]),
-        ("stance macro-F1", P["stance"]["macro_f1"], A["stance"]["macro_f1"]),
+        ("frames micro-F1", "frames", "micro_f1"),
+        ("frames macro-F1", "frames", "macro_f1"),
+        ("stance accuracy", "stance", "accuracy"),
+        ("stance macro-F1", "stance", "macro_f1"),
     ]
     if "f_avg" in P["stance"]:
-        rows.append(("stance F_avg (fav/crit)", P["stance"]["f_avg"], A["stance"]["f_avg"]))
-    rows.append(("primary frame accuracy", None, A["primary_frame_accuracy"]))
-    rows.append(("frames ECE", P["frames"]["ece"], A["frames"]["ece"]))
-    rows.append(("stance ECE", P["stance"]["ece"], A["stance"]["ece"]))
-    for name, p, a in rows:
-        p_text = f"{p:12.3f}" if p is not None else f"{'':12}"
-        lines.append(f"{name:28}{p_text}{a:12.3f}")
+        rows.append(("stance F_avg (fav/crit)", "stance", "f_avg"))
+    for label, group, name in rows:
+        lines.append(f"{label:26}{_with_ci(P[group], name):>24}{_with_ci(A[group], name):>24}")
+    lines.append(f"{'primary frame accuracy':26}{'':>24}{A['primary_frame_accuracy']:>24.3f}")
+    lines.append(f"{'frames ECE':26}{P['frames']['ece']:>24.3f}{A['frames']['ece']:>24.3f}")
+    lines.append(f"{'stance ECE':26}{P['stance']['ece']:>24.3f}{A['stance']['ece']:>24.3f}")
     lines += ["", f"{'frame':24}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}   (paragraph level)"]
     for frame, m in P["frames"]["per_frame"].items():
         lines.append(
