@@ -223,19 +223,133 @@ def evaluate(
         Path | None,
         typer.Option("--seeds", help="Folder of the real seed texts, for --split real."),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for metrics.json.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for metrics.json, summary.md and report.html."),
+    ] = None,
+    bootstrap: Annotated[
+        int, typer.Option(help="Bootstrap replicates for the 95% intervals (0: none).")
+    ] = 1000,
 ):
     """Score a model on labeled articles, at paragraph and at article level."""
     from framing.eval.evaluate import evaluate as run
-    from framing.eval.evaluate import format_table, write_metrics
+    from framing.eval.evaluate import format_table
 
     classifier = _load_model(model)
     articles, label = _labeled_for_eval(data, split, seeds, classifier.codebook_)
-    metrics = run(classifier, articles)
+    metrics = run(classifier, articles, n_boot=bootstrap)
     metrics["data"] = label
     typer.echo(format_table(metrics))
     if out:
-        _err(f"wrote {write_metrics(metrics, out)}")
+        from framing.eval.report import write_report
+
+        paths = write_report(metrics, out)
+        _err("wrote " + ", ".join(str(p) for p in paths))
+
+
+@app.command()
+@user_errors
+def compare(
+    model_a: Annotated[Path, typer.Argument(help="First model directory (A).")],
+    model_b: Annotated[Path, typer.Argument(help="Second model directory (B).")],
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Labeled corpus file or folder (default: the bundled corpus)."),
+    ] = None,
+    split: Annotated[str, typer.Option(help="Split of a corpus folder, or real.")] = "test",
+    seeds: Annotated[Path | None, typer.Option("--seeds", help="Seed texts folder.")] = None,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap replicates.")] = 1000,
+    out: Annotated[Path | None, typer.Option("--out", help="Write comparison.json here.")] = None,
+):
+    """Paired bootstrap comparison of two models on the same articles (B minus A)."""
+    import json
+
+    from framing.eval.compare import compare as run
+    from framing.eval.compare import format_comparison
+    from framing.models.base import FramingClassifier
+
+    a, b = FramingClassifier.load(model_a), FramingClassifier.load(model_b)
+    articles, label = _labeled_for_eval(data, split, seeds, a.codebook_)
+    result = run(a, b, articles, n_boot=bootstrap)
+    result["data"] = label
+    typer.echo(f"data: {label}")
+    typer.echo(format_comparison(result))
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "comparison.json").write_text(json.dumps(result, indent=2) + "\n")
+        _err(f"wrote {out / 'comparison.json'}")
+
+
+@app.command()
+@user_errors
+def cv(
+    model: Annotated[
+        str, typer.Option("--model", help="Model family to cross-validate.")
+    ] = "tfidf",
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Labeled corpus file or folder; a folder's train, dev and test"
+            " articles are pooled (default: the bundled corpus).",
+        ),
+    ] = None,
+    k: Annotated[int, typer.Option("-k", help="Number of folds.")] = 5,
+    config: Annotated[Path | None, typer.Option("--config", help="TOML training config.")] = None,
+    learning_curve: Annotated[
+        bool, typer.Option(help="Also retrain on 20-100% of each fold's training articles.")
+    ] = True,
+    seed: Annotated[int, typer.Option(help="Random seed for the folds.")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for cv.json, metrics.json, summary.md and report.html."),
+    ] = None,
+    codebook: CodebookOption = None,
+):
+    """k-fold cross-validation grouped by article, with a learning curve."""
+    import json
+
+    from framing.data.splits import load_splits
+    from framing.eval.crossval import cross_validate
+    from framing.eval.evaluate import format_table
+    from framing.train.config import TrainConfig, load_config
+
+    run = load_config(config) if config else TrainConfig(family=model)
+    cb = _codebook(codebook)
+    splits = load_splits(data or _default_corpus(), cb)
+    articles = [a for part in splits.values() for a in part]
+    result = cross_validate(
+        articles,
+        run.family,
+        k=k,
+        codebook=cb,
+        settings=run.settings,
+        seed=seed,
+        fractions=None if not learning_curve else (0.2, 0.4, 0.6, 0.8, 1.0),
+        log=_err,
+    )
+    result["pooled"]["data"] = f"{k}-fold cross-validation, out-of-fold predictions"
+    typer.echo(f"{run.family}: {k}-fold cross-validation over {len(articles)} articles")
+    for name, v in result["mean"].items():
+        typer.echo(f"  {name:26} {v['mean']:.3f} ± {v['std']:.3f} (mean ± sd over folds)")
+    if "learning_curve" in result:
+        lc = result["learning_curve"]
+        typer.echo(
+            "learning curve (paragraph frames micro-F1 by training articles): "
+            + ", ".join(
+                f"{n}: {m:.3f}"
+                for n, m in zip(lc["train_articles"], lc["frames_micro_f1"]["mean"], strict=True)
+            )
+        )
+    typer.echo("")
+    typer.echo(format_table(result["pooled"]))
+    if out:
+        from framing.eval.report import write_report
+
+        paths = write_report(result["pooled"], out, result.get("learning_curve"))
+        slim = {k_: v for k_, v in result.items() if k_ != "pooled"}
+        (out / "cv.json").write_text(json.dumps(slim, indent=2) + "\n")
+        _err("wrote " + ", ".join(str(p) for p in [*paths, out / "cv.json"]))
 
 
 def _labeled_for_eval(data, split, seeds, codebook):

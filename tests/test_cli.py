@@ -224,3 +224,39 @@ def test_train_with_config_file(model_dir, tmp_path):
     )
     assert result.returncode == 1
     assert "--model encoder conflicts with family 'tfidf'" in result.stderr
+
+
+def test_compare_two_models(model_dir, tmp_path):
+    corpus = model_dir.parent / "corpus"
+    other = tmp_path / "keywords"
+    assert run("train", "--data", corpus, "--out", other, "--model", "keywords").returncode == 0
+    result = run(
+        "compare",
+        model_dir,
+        other,
+        "--data",
+        corpus,
+        "--bootstrap",
+        "200",
+        "--out",
+        tmp_path / "cmp",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "B - A" in result.stdout and "p" in result.stdout
+    saved = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
+    row = saved["paragraph"]["frames.micro_f1"]
+    assert row["ci_low"] <= row["difference"] <= row["ci_high"] and 0 <= row["p_value"] <= 1
+
+
+def test_cross_validation_with_learning_curve(tmp_path):
+    records = tiny_records() + [dict(r, id=r["id"] + "-b") for r in tiny_records()]
+    corpus = write_jsonl(tmp_path / "c.jsonl", records)
+    result = run("cv", "--model", "tfidf", "--data", corpus, "-k", "3", "--out", tmp_path / "cv")
+    assert result.returncode == 0, result.stderr
+    assert "3-fold cross-validation over 12 articles" in result.stdout
+    cv = json.loads((tmp_path / "cv" / "cv.json").read_text())
+    assert len(cv["folds"]) == 3 and sum(f["n_test_articles"] for f in cv["folds"]) == 12
+    assert len(cv["learning_curve"]["train_articles"]) == 5
+    assert (tmp_path / "cv" / "report.html").is_file()
+    bad = run("cv", "--data", corpus, "-k", "20")
+    assert bad.returncode == 1 and "12 articles cannot make 20 folds" in bad.stderr

@@ -58,10 +58,13 @@ def headline(units: Units, weights: np.ndarray) -> dict[str, np.ndarray]:
     tp = w @ (Yt * Yp)
     fp = w @ ((1 - Yt) * Yp)
     fn = w @ (Yt * (1 - Yp))
+    per_frame = _f1(tp, fp, fn)
     out = {
         "frames.micro_f1": _f1(tp.sum(1), fp.sum(1), fn.sum(1)),
-        "frames.macro_f1": _f1(tp, fp, fn).mean(axis=1),
+        "frames.macro_f1": per_frame.mean(axis=1),
     }
+    for j in range(per_frame.shape[1]):
+        out[f"frame_f1.{j}"] = per_frame[:, j]
     k = units.n_stances
     onehot_t = np.eye(k)[units.s_true]
     onehot_p = np.eye(k)[units.s_pred]
@@ -88,7 +91,7 @@ def confidence_intervals(
     units: Units, *, n_boot: int = 1000, level: float = 0.95, seed: int = 0
 ) -> dict[str, tuple[float, float]]:
     """Percentile bootstrap intervals of the headline metrics, resampling articles."""
-    if units.n_articles < 2:
+    if units.n_articles < 2 or n_boot < 1:
         return {}
     values = headline(units, _draws(units.n_articles, n_boot, seed))
     tail = (1 - level) / 2 * 100
@@ -113,6 +116,8 @@ def paired_comparison(
     tail = (1 - level) / 2 * 100
     out = {}
     for name in boot_a:
+        if name.startswith("frame_f1."):
+            continue
         diff = boot_b[name] - boot_a[name]
         p = 2 * min((diff <= 0).mean(), (diff >= 0).mean())
         out[name] = {

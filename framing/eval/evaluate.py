@@ -100,8 +100,12 @@ def _level(
     out["stance"]["ece"] = stance_ece(u.s_true, S)
     for name, (low, high) in confidence_intervals(u, n_boot=n_boot, seed=seed).items():
         group, metric = name.split(".")
-        out[group][f"{metric}_ci_low"] = low
-        out[group][f"{metric}_ci_high"] = high
+        if group == "frame_f1":  # per-frame F1 intervals sit with the frame's scores
+            target, metric = out["frames"]["per_frame"][frames[int(metric)]], "f1"
+        else:
+            target = out[group]
+        target[f"{metric}_ci_low"] = low
+        target[f"{metric}_ci_high"] = high
     out["reliability"] = _reliability(u, F, S)
     return out
 
