@@ -24,7 +24,9 @@ from framing.models.article import ArticleClassifier
 from framing.models.base import FramingClassifier
 from framing.models.calibration import ece, stance_ece
 
-BREAKDOWN_FIELDS = ("origin", "voice", "country", "year")
+BREAKDOWN_FIRST = ("origin", "voice", "country", "year")
+NOT_GROUPS = {"title", "date", "id"}
+MAX_GROUPS = 50
 N_ERRORS = 5
 
 
@@ -173,13 +175,31 @@ def _meta_value(article: Article, field: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def _breakdown(model, articles, predictions, fields=BREAKDOWN_FIELDS) -> dict:
+def breakdown_fields(articles: list[Article]) -> list[str]:
+    """Metadata fields to break scores down by: origin, voice, country and year first, then
+    any other text field with 2 to 50 distinct values (source, language...)."""
+    others = sorted(
+        {
+            k
+            for a in articles
+            for k, v in a.meta.items()
+            if isinstance(v, str) and k not in NOT_GROUPS
+        }
+        - set(BREAKDOWN_FIRST)
+    )
+    fields = []
+    for field in [*BREAKDOWN_FIRST, *others]:
+        values = {_meta_value(a, field) for a in articles} - {None}
+        if values and (field in BREAKDOWN_FIRST or 2 <= len(values) <= MAX_GROUPS):
+            fields.append(field)
+    return fields
+
+
+def _breakdown(model, articles, predictions) -> dict:
     """Headline metrics per value of each metadata field (without intervals)."""
     out = {}
-    for field in fields:
+    for field in breakdown_fields(articles):
         values = [_meta_value(a, field) for a in articles]
-        if all(v is None for v in values):
-            continue
         groups = {}
         for value in sorted({v for v in values if v is not None}):
             keep = [i for i, v in enumerate(values) if v == value]
