@@ -105,6 +105,16 @@ def primary_frame(paragraphs: list[Paragraph], frame_order: list[str]) -> str | 
 # --------------------------------------------------------------------------- unlabeled
 
 
+MAX_META_CHARS = 300
+
+
+def _keep_meta(value) -> bool:
+    """Input metadata kept in predictions: short scalars (title, date, source, country...)."""
+    if isinstance(value, (bool, int, float)):
+        return value == value  # drop NaN from tables
+    return isinstance(value, str) and 0 < len(value) <= MAX_META_CHARS
+
+
 def parse_unlabeled(record: dict, place: str, *, max_chars: int = MAX_CHARS) -> Article:
     """Turn one input record into an unlabeled article; FramingError when unusable."""
     paragraphs = record.get("paragraphs")
@@ -149,9 +159,7 @@ def parse_unlabeled(record: dict, place: str, *, max_chars: int = MAX_CHARS) -> 
     article_id = record.get("id")
     article_id = str(article_id) if article_id not in (None, "") else content_id(body)
     meta = {
-        k: record[k]
-        for k in ("title", "source", "date", "language", "origin")
-        if record.get(k) not in (None, "")
+        k: v for k, v in record.items() if k not in ("id", "text", "paragraphs") and _keep_meta(v)
     }
     return Article(id=article_id, paragraphs=paras, meta=meta)
 

@@ -116,9 +116,8 @@ class ArticleClassifier:
             "stance_scores": {s: _round(v) for s, v in zip(m.stances_, stance_scores, strict=True)},
             "evidence": evidence,
         }
-        for key in ("title", "source", "date"):
-            if key in article.meta:
-                record[key] = article.meta[key]
+        for key, value in article.meta.items():  # input metadata travels with the prediction
+            record.setdefault(key, value)
         if paragraphs:
             labels = m.decide(scores)
             record["paragraphs"] = [
