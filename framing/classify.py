@@ -9,37 +9,18 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import tempfile
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from framing.data.corpus import MAX_CHARS, Article, Problem, iter_unlabeled
+from framing.batch import BatchSummary, Progress, SeenTexts, chunks, count_records
+from framing.data.corpus import MAX_CHARS
 from framing.data.readers import Columns
 from framing.errors import FramingError
 from framing.models.article import ArticleClassifier
 from framing.models.base import FramingClassifier
 
 OUTPUT_SUFFIXES = {".jsonl", ".csv", ".parquet"}
-
-
-@dataclass
-class Summary:
-    """Counts of a classification run."""
-
-    articles: int = 0
-    paragraphs: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    problems: list[Problem] = field(default_factory=list)
-
-    def line(self) -> str:
-        rate = self.articles / self.seconds if self.seconds > 0 else 0.0
-        errors = f", {self.errors} skipped with errors" if self.errors else ""
-        return (
-            f"classified {self.articles} articles ({self.paragraphs} paragraphs) in"
-            f" {self.seconds:.1f} s, {rate:.1f} articles/s{errors}"
-        )
 
 
 def flat_row(prediction: dict, frames: list[str], stances: list[str]) -> dict:
@@ -116,17 +97,6 @@ class PredictionWriter:
         return False
 
 
-def batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def errors_path(out: str | Path) -> Path:
     out = Path(out)
     return out.with_name(out.stem + ".errors.jsonl")
@@ -142,9 +112,10 @@ def classify(
     batch_articles: int = 64,
     max_chars: int = MAX_CHARS,
     pretty: bool = False,
+    quiet: bool = True,
     log=None,
-) -> Summary:
-    """Classify every article in ``inputs`` and write the predictions.
+) -> BatchSummary:
+    """Classify every article in ``inputs`` and write the predictions to one file or stdout.
 
     Parameters
     ----------
@@ -153,41 +124,62 @@ def classify(
     out : output path (.jsonl, .csv, .parquet); None writes JSONL to stdout.
     paragraphs : also write each paragraph's labels.
     pretty : indent JSON output for reading (no longer one line per article).
+    quiet : no progress line on stderr.
 
     Bad items are reported through ``log`` and, when ``out`` is given, to
-    ``<out>.errors.jsonl``; the good ones are still classified.
+    ``<out>.errors.jsonl``; the good ones are still classified. Exact duplicates
+    of an earlier article are classified once and reported. For resumable runs
+    into a folder of shards, and for Dask, see :func:`framing.batch.classify_to_folder`.
     """
     log = log or (lambda message: print(message, file=sys.stderr))
     classifier = ArticleClassifier(model)
-    summary = Summary()
+    summary = BatchSummary()
     started = time.perf_counter()
     error_file = None
+    progress = Progress(None if quiet else count_records(inputs, columns), quiet=quiet)
 
-    def good_articles() -> Iterator[Article]:
+    def report(kind: str, row: dict) -> None:
         nonlocal error_file
-        for article, problem in iter_unlabeled(inputs, columns=columns, max_chars=max_chars):
-            if problem is None:
-                yield article
-                continue
-            summary.errors += 1
-            summary.problems.append(problem)
-            log(f"skipped {problem}")
-            if out is not None:
-                if error_file is None:
-                    Path(out).parent.mkdir(parents=True, exist_ok=True)
-                    error_file = errors_path(out).open("w", encoding="utf-8")
-                error_file.write(
-                    json.dumps({"place": problem.place, "error": problem.message}) + "\n"
-                )
-                error_file.flush()
+        if kind == "error":
+            log(f"\rskipped {row['place']}: {row['error']}")
+        else:
+            log(f"\rduplicate {row['place']}: same text as {row['duplicate_of']!r}")
+        if out is not None:
+            if error_file is None:
+                Path(out).parent.mkdir(parents=True, exist_ok=True)
+                error_file = errors_path(out).open("w", encoding="utf-8")
+            error_file.write(json.dumps(row, ensure_ascii=False) + "\n")
+            error_file.flush()
 
     try:
-        with PredictionWriter(out, model, pretty=pretty) as writer:
-            for batch in batches(good_articles(), batch_articles):
-                writer.write(classifier.predict(batch, paragraphs=paragraphs))
-                summary.articles += len(batch)
-                summary.paragraphs += sum(len(a.paragraphs) for a in batch)
+        with (
+            tempfile.TemporaryDirectory(prefix="framing-seen-") as tmp,
+            PredictionWriter(out, model, pretty=pretty) as writer,
+        ):
+            seen = SeenTexts(Path(tmp) / "seen.sqlite")
+            try:
+                for chunk in chunks(
+                    inputs,
+                    columns=columns,
+                    max_chars=max_chars,
+                    shard_size=batch_articles,
+                    seen=seen,
+                ):
+                    for row in chunk.errors:
+                        report("error", row)
+                    for row in chunk.duplicates:
+                        report("duplicate", row)
+                    writer.write(classifier.predict(chunk.articles, paragraphs=paragraphs))
+                    summary.records += chunk.n_records
+                    summary.articles += len(chunk.articles)
+                    summary.paragraphs += sum(len(a.paragraphs) for a in chunk.articles)
+                    summary.errors += len(chunk.errors)
+                    summary.duplicates += len(chunk.duplicates)
+                    progress.add(chunk.n_records)
+            finally:
+                seen.close()
     finally:
+        progress.close()
         if error_file is not None:
             error_file.close()
         summary.seconds = time.perf_counter() - started

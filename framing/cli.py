@@ -158,12 +158,26 @@ def classify(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Output file: .jsonl, .csv or .parquet (default: JSONL on stdout)."
+            "--out",
+            help="A .jsonl, .csv or .parquet file; or a folder (no extension) for"
+            " resumable JSONL shards and a manifest (default: JSONL on stdout).",
         ),
     ] = None,
     paragraphs: Annotated[
-        bool, typer.Option("--paragraphs", help="Include each paragraph's labels.")
+        bool, typer.Option("--paragraphs", help="Also write each paragraph's labels.")
     ] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish a killed run into the same --out folder.")
+    ] = False,
+    engine: Annotated[str, typer.Option(help="local, or dask for a Dask cluster.")] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Workers of a local Dask cluster (when no --scheduler).")
+    ] = None,
+    shard_size: Annotated[int, typer.Option(help="Input records per output shard.")] = 1000,
     id_column: Annotated[str, typer.Option(help="Input column with the article id.")] = "id",
     text_column: Annotated[str, typer.Option(help="Input column with the text.")] = "text",
     title_column: Annotated[str, typer.Option(help="Input column with the title.")] = "title",
@@ -175,25 +189,56 @@ def classify(
     pretty: Annotated[
         bool, typer.Option("--pretty", help="Indented JSON for reading (not one line per article).")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress and no summary line.")
+    ] = False,
 ):
     """Classify articles: frames, primary frame, stance and evidence paragraphs for each."""
-    from framing.classify import classify as run
     from framing.data.readers import Columns
 
     columns = Columns(
         id=id_column, text=text_column, title=title_column, date=date_column, source=source_column
     )
-    summary = run(
-        inputs,
-        _load_model(model),
-        out=out,
-        columns=columns,
-        paragraphs=paragraphs,
-        max_chars=max_chars,
-        pretty=pretty,
-        log=_err,
-    )
+    folder = out is not None and out.suffix == ""
+    if (resume or engine != "local") and not folder:
+        raise FramingError(
+            "--resume and --engine dask write a folder of shards; give --out a"
+            " folder name without extension"
+        )
+    if folder:
+        from framing.batch import classify_to_folder
+        from framing.train.default import ensure_default_model
+
+        model_dir = model if model is not None else ensure_default_model(log=_err)
+        summary = classify_to_folder(
+            inputs,
+            model_dir,
+            out,
+            resume=resume,
+            engine=engine,
+            scheduler=scheduler,
+            workers=workers,
+            shard_size=shard_size,
+            paragraphs=paragraphs,
+            columns=columns,
+            max_chars=max_chars,
+            quiet=quiet,
+            log=_err,
+        )
+    else:
+        from framing.classify import classify as run
+
+        summary = run(
+            inputs,
+            _load_model(model),
+            out=out,
+            columns=columns,
+            paragraphs=paragraphs,
+            max_chars=max_chars,
+            pretty=pretty,
+            quiet=quiet or out is None,
+            log=_err,
+        )
     if not quiet:
         where = f"; predictions in {out}" if out else ""
         _err(summary.line() + where)

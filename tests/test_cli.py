@@ -81,9 +81,14 @@ def test_classify_stdin_text_and_jsonl(model_dir):
     text = EXAMPLE.read_text()
     result = run("classify", "-", "--model", model_dir, stdin=text)
     assert result.returncode == 0 and json.loads(result.stdout)["id"].startswith("sha1-")
-    lines = json.dumps({"id": "x1", "text": text}) + "\n" + json.dumps({"id": "x2", "text": text})
+    lines = "".join(
+        json.dumps({"id": f"x{i}", "text": t}) + "\n"
+        for i, t in enumerate([text, "Drones were sold to Bishkek.", text])
+    )
     result = run("classify", "-", "--model", model_dir, stdin=lines)
-    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["x1", "x2"]
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["x0", "x1"]
+    assert "duplicate <stdin>:3: same text as 'x0'" in result.stderr
+    assert "1 exact duplicates classified once" in result.stderr
 
 
 def test_classify_bad_items_reported_good_ones_kept(model_dir, tmp_path):
