@@ -416,6 +416,32 @@ def _labeled_for_eval(data, split, seeds, codebook):
     return load_labeled(data, codebook), str(data)
 
 
+@app.command()
+@user_errors
+def trends(
+    predictions: Annotated[
+        list[str],
+        typer.Argument(help="Predictions: JSONL, CSV or Parquet files, or a folder of shards."),
+    ],
+    by: Annotated[str, typer.Option(help="day, week, month, quarter or year.")] = "month",
+    group: Annotated[
+        str | None, typer.Option(help="A prediction field to group by, e.g. source or country.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the CSV, plots and HTML.")] = Path(
+        "trends"
+    ),
+):
+    """Frame prevalence and stance share over time (and by group): CSV, PNG plots, HTML."""
+    from framing.trends import trends as run
+
+    summary = run(predictions, out, by=by, group=group)
+    _err(
+        f"{summary['articles']} predictions, {summary['undated']} without a usable date;"
+        f" wrote {out / 'trends.csv'}, {len(summary['plots'])} plots and"
+        f" {out / 'trends.html'}"
+    )
+
+
 @data_app.command("check")
 @user_errors
 def data_check(

@@ -1,0 +1,242 @@
+"""Trends over time: frame prevalence and stance share by period and group.
+
+Reads predictions (a JSONL file, a folder of shards, CSV or Parquet written by
+``framing classify``), streams them into counts per (period, group), and writes
+``trends.csv``, one PNG per plot, and ``trends.html`` holding them. A frame's
+prevalence is the share of a period's articles that carry it; stance shares are
+the shares of articles by predicted stance; every row carries its article count,
+so thin periods are visible.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from framing.errors import FramingError
+
+PERIODS = ("day", "week", "month", "quarter", "year")
+
+
+def period_of(date: str, by: str) -> str | None:
+    """The period label of an ISO date (day or month precision) or None when unusable."""
+    import datetime as dt
+
+    date = str(date or "").strip()[:10]
+    try:
+        day = dt.date.fromisoformat(date + "-01" if len(date) == 7 else date)
+    except ValueError:
+        return None
+    if by == "day":
+        return day.isoformat() if len(date) == 10 else None
+    if by == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}" if len(date) == 10 else None
+    if by == "month":
+        return f"{day.year}-{day.month:02d}"
+    if by == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return str(day.year)
+
+
+def iter_predictions(paths: list[str]):
+    """Prediction records from JSONL files or shard folders, CSV or Parquet files."""
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            files = sorted(path.glob("predictions-*.jsonl")) or sorted(path.glob("*.jsonl"))
+            if not files:
+                raise FramingError(f"{path}: no predictions-*.jsonl files in this folder")
+        elif path.is_file():
+            files = [path]
+        else:
+            raise FramingError(f"{path}: no such file or folder")
+        for file in files:
+            if file.suffix == ".parquet":
+                import pyarrow.parquet as pq
+
+                for batch in pq.ParquetFile(file).iter_batches(batch_size=4096):
+                    yield from (_from_flat(r) for r in batch.to_pylist())
+            elif file.suffix == ".csv":
+                with file.open(encoding="utf-8", newline="") as handle:
+                    yield from (_from_flat(r) for r in csv.DictReader(handle))
+            else:
+                with file.open(encoding="utf-8") as handle:
+                    for number, line in enumerate(handle, start=1):
+                        if line.strip():
+                            try:
+                                yield json.loads(line)
+                            except json.JSONDecodeError:
+                                raise FramingError(
+                                    f"{file}:{number}: not a JSON prediction line"
+                                ) from None
+
+
+def _from_flat(row: dict) -> dict:
+    frames = row.get("frames") or ""
+    return {**row, "frames": [f for f in str(frames).split(";") if f]}
+
+
+def trends(
+    paths: list[str],
+    out: str | Path,
+    *,
+    by: str = "month",
+    group: str | None = None,
+    top_groups: int = 8,
+) -> dict:
+    """Count, write trends.csv, the PNG plots and trends.html; returns a summary."""
+    if by not in PERIODS:
+        raise FramingError(f"--by must be one of {', '.join(PERIODS)}, got {by!r}")
+    counts: dict[tuple[str, str], dict] = defaultdict(
+        lambda: {"n": 0, "frames": defaultdict(int), "stance": defaultdict(int)}
+    )
+    frames_seen, stances_seen = [], []
+    undated = total = 0
+    for p in iter_predictions(paths):
+        total += 1
+        period = period_of(p.get("date"), by)
+        if period is None:
+            undated += 1
+            continue
+        key = (period, str(p.get(group) or "unknown") if group else "all")
+        cell = counts[key]
+        cell["n"] += 1
+        for f in p.get("frame_scores", {}) or {}:  # codebook order first
+            if f not in frames_seen:
+                frames_seen.append(f)
+        for f in p.get("frames", []):
+            cell["frames"][f] += 1
+            if f not in frames_seen:
+                frames_seen.append(f)
+        for s in p.get("stance_scores", {}) or {}:
+            if s not in stances_seen:
+                stances_seen.append(s)
+        stance = p.get("stance")
+        cell["stance"][stance] += 1
+        if stance not in stances_seen:
+            stances_seen.append(stance)
+    if not counts:
+        raise FramingError(
+            f"no prediction with a usable date among {total} read; trends need"
+            " a 'date' field (ISO day or month), e.g. --date-column in classify"
+        )
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for (period, g), cell in sorted(counts.items()):
+        row = {"period": period, "group": g, "articles": cell["n"]}
+        row.update({f"frame.{f}": round(cell["frames"][f] / cell["n"], 4) for f in frames_seen})
+        row.update({f"stance.{s}": round(cell["stance"][s] / cell["n"], 4) for s in stances_seen})
+        rows.append(row)
+    with (out / "trends.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    plots = _plots(rows, frames_seen, stances_seen, group, top_groups, out)
+    _page(out, plots, by, group, total, undated)
+    return {
+        "articles": total,
+        "undated": undated,
+        "rows": len(rows),
+        "plots": [str(p) for _, p in plots],
+    }
+
+
+def _plots(rows, frames, stances, group, top_groups, out: Path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    periods = sorted({r["period"] for r in rows})
+    totals = defaultdict(int)
+    for r in rows:
+        totals[r["group"]] += r["articles"]
+    groups = [g for g, _ in sorted(totals.items(), key=lambda kv: -kv[1])][:top_groups]
+    plots = []
+
+    def pooled(period, keys, prefix):
+        """Shares over all groups of a period, weighted by article counts."""
+        cells = [r for r in rows if r["period"] == period]
+        n = sum(c["articles"] for c in cells)
+        return n, {k: sum(c[f"{prefix}.{k}"] * c["articles"] for c in cells) / n for k in keys}
+
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(10, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    data = [pooled(p, frames, "frame") for p in periods]
+    for f in frames:
+        top.plot(periods, [d[1][f] for d in data], marker="o", label=f)
+    top.set_ylabel("share of articles with the frame")
+    top.legend(fontsize=8, ncol=3)
+    top.set_title("Frame prevalence")
+    bottom.bar(periods, [d[0] for d in data], color="grey")
+    bottom.set_ylabel("articles")
+    bottom.tick_params(axis="x", rotation=60)
+    plots.append(("Frame prevalence over time", _save(fig, out / "frames.png")))
+
+    fig, ax = plt.subplots(figsize=(10, 4))
+    data = [pooled(p, stances, "stance") for p in periods]
+    ax.stackplot(periods, *[[d[1][s] for d in data] for s in stances], labels=stances)
+    ax.set_ylabel("share of articles")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.tick_params(axis="x", rotation=60)
+    ax.set_title("Stance share")
+    plots.append(("Stance share over time", _save(fig, out / "stance.png")))
+
+    if group:
+        fig, axes = plt.subplots(1, len(stances), figsize=(4 * len(stances), 4), sharey=True)
+        for ax, s in zip(list(axes) if len(stances) > 1 else [axes], stances, strict=True):
+            for g in groups:
+                series = {r["period"]: r[f"stance.{s}"] for r in rows if r["group"] == g}
+                ax.plot(periods, [series.get(p) for p in periods], marker=".", label=g)
+            ax.set_title(f"{s} share by {group}")
+            ax.tick_params(axis="x", rotation=60)
+        axes[0].legend(fontsize=7) if len(stances) > 1 else axes.legend(fontsize=7)
+        plots.append((f"Stance by {group}", _save(fig, out / f"stance_by_{group}.png")))
+    return plots
+
+
+def _save(fig, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _page(out: Path, plots, by, group, total, undated) -> None:
+    parts = [
+        f"<h1>Trends by {html.escape(by)}</h1>",
+        f"<p>{total} predictions read; {undated} without a usable date left out."
+        + (f" Grouped by {html.escape(group)}." if group else "")
+        + "</p>",
+    ]
+    for title, path in plots:
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        parts.append(
+            f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,"
+            f"{data}'><figcaption>{html.escape(title)}</figcaption></figure>"
+        )
+    with (out / "trends.csv").open(encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in table[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table[1:]
+    )
+    parts.append(f"<h2>Counts and shares</h2><table><tr>{head}</tr>{body}</table>")
+    style = (
+        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;"
+        "font-size:80%}td,th{border:1px solid #ccc;padding:2px 6px}"
+    )
+    (out / "trends.html").write_text(
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>framing trends"
+        f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>",
+        encoding="utf-8",
+    )
