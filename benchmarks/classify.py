@@ -65,14 +65,28 @@ def train(family: str, folder: Path) -> Path:
     return model.save(folder / family)
 
 
+# Linux does not reset a process's peak-RSS mark on exec, so a child forked from this (large)
+# process would report this process's size. A small launcher process forks the real run and
+# reports the peak of its own children instead.
+_LAUNCHER = (
+    "import os, resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stderr=subprocess.DEVNULL).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
+)
+
+
 def run_classify(args: list[str]) -> tuple[float, int, int]:
     """Run `framing classify` as a process: (seconds, peak RSS in MiB, exit code)."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "framing", "classify", *args, "-q"], stderr=subprocess.DEVNULL
+    result = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "framing", "classify", *args, "-q"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    _, status, usage = os.wait4(process.pid, 0)
-    return time.perf_counter() - started, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    peak_kb, code = (int(x) for x in result.stdout.split())
+    return seconds, peak_kb // 1024, code
 
 
 def speed(families: list[str], work: Path, n_articles: int, repeats: int) -> None:
