@@ -22,8 +22,8 @@ from framing.models.heads import LinearHeads
 
 
 @dataclass(frozen=True)
-class EncoderConfig:
-    """Settings of the encoder family."""
+class EncoderSettings:
+    """Settings shared by every family that embeds text with a sentence encoder."""
 
     encoder: str = DEFAULT_ENCODER
     dtype: str = "auto"
@@ -31,8 +31,6 @@ class EncoderConfig:
     max_length: int = 256
     device: str = "auto"
     cache_embeddings: bool = True
-    C_frames: float = 16.0  # chosen on the bundled dev split (see benchmarks/models.py)
-    C_stance: float = 4.0
 
     def __post_init__(self):
         if self.dtype not in {"auto", "bfloat16", "float32"}:
@@ -42,6 +40,17 @@ class EncoderConfig:
                 f"batch_size must be >= 1 and max_length >= 8, got {self.batch_size},"
                 f" {self.max_length}"
             )
+
+
+@dataclass(frozen=True)
+class EncoderConfig(EncoderSettings):
+    """Settings of the encoder family."""
+
+    C_frames: float = 16.0  # chosen on the bundled dev split (see benchmarks/models.py)
+    C_stance: float = 4.0
+
+    def __post_init__(self):
+        super().__post_init__()
         if self.C_frames <= 0 or self.C_stance <= 0:
             raise FramingError("C_frames and C_stance must be positive")
 

@@ -18,25 +18,19 @@ import numpy as np
 
 from framing.errors import FramingError
 from framing.models.base import FramingClassifier
-from framing.models.embeddings import EncoderMixin
-from framing.models.encoder import DEFAULT_ENCODER
+from framing.models.embeddings import EncoderMixin, EncoderSettings
 
 
 @dataclass(frozen=True)
-class ZeroShotConfig:
+class ZeroShotConfig(EncoderSettings):
     """Settings of the zero-shot family."""
 
-    encoder: str = DEFAULT_ENCODER
-    dtype: str = "auto"
-    batch_size: int = 64
-    max_length: int = 256
-    device: str = "auto"
-    cache_embeddings: bool = True
     center: float = 0.35  # cosine similarity that maps to probability 0.5
     scale: float = 0.05  # cosine difference that moves the logit by one
     stance_temperature: float = 0.02
 
     def __post_init__(self):
+        super().__post_init__()
         if self.scale <= 0 or self.stance_temperature <= 0:
             raise FramingError("scale and stance_temperature must be positive")
 
