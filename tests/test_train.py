@@ -65,3 +65,48 @@ def test_train_refuses_to_overwrite_other_folders(tiny_folder, tmp_path):
 def test_unknown_setting_is_a_clear_error(tiny_folder, tmp_path):
     with pytest.raises(FramingError, match="unknown setting 'C' for model family 'tfidf'"):
         train(tiny_folder, tmp_path / "m", settings={"C": 1.0}, log=lambda m: None)
+
+
+def test_article_stance_layer_learns_what_the_mean_misses(tmp_path):
+    """Favourable articles made mostly of neutral reporting: the word-weighted mean says
+    neutral, the learned article layer says favourable."""
+    from framing.data.corpus import Article
+    from framing.data.segment import Paragraph
+    from framing.models.article import ArticleClassifier
+    from framing.models.tfidf import TfidfClassifier
+    from framing.train.train import fit_and_tune
+
+    neutral = [
+        "The ministry said the delegation arrived on Tuesday for talks.",
+        "Officials met in the capital and discussed the schedule.",
+        "The meeting lasted two hours, according to a statement.",
+    ]
+    tone = {
+        "favorable": "A triumph: the drones are a superb, welcome success for the army.",
+        "critical": "A disaster: the drones are a dangerous, reckless blunder for everyone.",
+    }
+
+    def article(i, stance):
+        texts = [*neutral[: 2 + i % 2]]
+        if stance != "neutral":
+            texts.insert(i % 2, tone[stance])
+        paragraphs = [
+            Paragraph(t, False, [], stance if t in tone.values() else "neutral") for t in texts
+        ]
+        return Article(f"{stance}-{i}", paragraphs, stance, [], None, {"origin": "authored"})
+
+    train = [article(i, s) for i in range(8) for s in ("favorable", "critical", "neutral")]
+    model = TfidfClassifier()
+    notes = fit_and_tune(model, train, None)
+    assert any("logistic layer on out-of-fold" in n for n in notes)
+    new = [article(i, s) for i in (20, 21) for s in ("favorable", "critical", "neutral")]
+    for a in new:
+        for p in a.paragraphs:
+            p.frames = p.stance = None
+    stances = [p["stance"] for p in ArticleClassifier(model).predict(new)]
+    assert stances == ["favorable", "critical", "neutral"] * 2
+    model.save(tmp_path / "m")
+    reloaded = FramingClassifier.load(tmp_path / "m")
+    assert [p["stance"] for p in ArticleClassifier(reloaded).predict(new)] == stances
+    model.article_stance_ = None  # the plain mean would call the favourable ones neutral
+    assert [p["stance"] for p in ArticleClassifier(model).predict(new)][0] == "neutral"

@@ -13,9 +13,11 @@ How an article is labeled (the same for every model family):
    hold the most words (the codebook's rule for gold labels, applied to the
    predicted paragraph frames); ties go to the higher article score. None when
    no frame is present.
-4. **Stance**: the paragraphs' stance probabilities averaged with each
-   paragraph weighted by its number of words; the article stance is the most
-   probable label of that average.
+4. **Stance**: when the model has a learned article-stance layer
+   (:mod:`framing.models.article_stance`), it maps features of the content
+   paragraphs' stance probabilities to the article stance; otherwise the
+   paragraphs' stance probabilities are averaged, each weighted by its number of
+   words, and the article stance is the most probable label of that average.
 """
 
 from __future__ import annotations
@@ -25,11 +27,19 @@ from collections.abc import Sequence
 import numpy as np
 
 from framing.data.corpus import Article
+from framing.models.article_stance import article_features
 from framing.models.base import FramingClassifier, Scores
 
 
 def _round(x: float) -> float:
     return round(float(x), 4)
+
+
+def content_and_words(article: Article) -> tuple[np.ndarray, np.ndarray]:
+    """Which paragraphs are content (not boilerplate), and each paragraph's word count."""
+    content = np.array([not p.boilerplate for p in article.paragraphs], dtype=bool)
+    words = np.array([len(p.text.split()) for p in article.paragraphs], dtype=np.float64)
+    return content, words
 
 
 class ArticleClassifier:
@@ -84,19 +94,18 @@ class ArticleClassifier:
         """One prediction record (the format of corpus-format.md) from paragraph scores."""
         m = self.model
         thresholds = m.thresholds_
-        content = np.array([not p.boilerplate for p in article.paragraphs], dtype=bool)
-        words = np.array([len(p.text.split()) for p in article.paragraphs], dtype=np.float64)
+        content, words = content_and_words(article)
+        head = getattr(m, "article_stance_", None)
         if content.any():
             frame_scores = scores.frames[content].max(axis=0)
             weights = words[content] / words[content].sum()
             stance_scores = weights @ scores.stance[content]
         else:
             frame_scores = np.zeros(len(m.frames_))
-            stance_scores = (
-                scores.stance[0]
-                if len(scores.stance)
-                else np.eye(len(m.stances_))[m.stances_.index(m.codebook_.neutral_stance)]
-            )
+            stance_scores = np.eye(len(m.stances_))[m.stances_.index(m.codebook_.neutral_stance)]
+        if head is not None and content.any():
+            features = article_features(scores.stance, content, words)
+            stance_scores = head.predict_proba(features[None, :])[0]
         present = (scores.frames >= thresholds) & content[:, None]
         frames, evidence, carried = [], {}, {}
         for j, frame in enumerate(m.frames_):

@@ -88,6 +88,9 @@ class FramingClassifier:
     # False for fixed-rule baselines whose scores must stay as the rules give them
     # (no calibration, no threshold tuning).
     tunable: ClassVar[bool] = True
+    # False for families too slow to refit five times (the article-stance layer is then
+    # left out and the article stance is the word-weighted mean of paragraph stances).
+    cross_fit_cheap: ClassVar[bool] = True
 
     def __init__(self, *, codebook: Codebook | None = None, config=None, **settings):
         self.codebook = codebook
@@ -144,6 +147,7 @@ class FramingClassifier:
         y = self.encode_stances(stances)
         self.thresholds_ = np.full(len(self.frames_), 0.5)
         self.calibration_ = None
+        self.article_stance_ = None
         self._fit(texts, Y, y)
         return self
 
@@ -277,6 +281,9 @@ class FramingClassifier:
             "stances": self.stances_,
             "thresholds": [float(t) for t in self.thresholds_],
             "calibration": getattr(self, "calibration_", None),
+            "article_stance": self.article_stance_.to_dict()
+            if getattr(self, "article_stance_", None) is not None
+            else None,
         }
         (path / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         self.codebook_.save(path / CODEBOOK_FILE)
@@ -304,6 +311,11 @@ class FramingClassifier:
         model.stances_ = list(config["stances"])
         model.thresholds_ = np.asarray(config["thresholds"], dtype=np.float64)
         model.calibration_ = config.get("calibration")
+        model.article_stance_ = None
+        if config.get("article_stance"):
+            from framing.models.article_stance import ArticleStanceHead
+
+            model.article_stance_ = ArticleStanceHead.from_dict(config["article_stance"])
         model._load(path)
         return model
 

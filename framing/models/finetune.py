@@ -92,6 +92,7 @@ class FinetuneClassifier(FramingClassifier):
 
     family = "finetune"
     Config = FinetuneConfig
+    cross_fit_cheap = False
 
     def _encode(self, texts, labels=None):
         from datasets import Dataset

@@ -58,6 +58,8 @@ class ZeroShotClassifier(EncoderMixin, FramingClassifier):
         self.frames_ = self.codebook_.frame_ids
         self.stances_ = self.codebook_.stance_ids
         self.thresholds_ = np.full(len(self.frames_), 0.5)
+        self.calibration_ = None
+        self.article_stance_ = None
         self._fit([], None, None)
         return self
 

@@ -52,6 +52,8 @@ def fit_and_tune(
     and the model is then refit on all of them with the tuned thresholds.
     Returns notes on what was done, for the model card.
     """
+    from framing.models.article_stance import fit_article_stance
+
     notes = []
     if not model.tunable:
         model.fit(*paragraph_rows(train))
@@ -84,7 +86,9 @@ def fit_and_tune(
         thresholds, calibration = model.thresholds_.copy(), model.calibration_
         model.fit(*paragraph_rows(train + dev))
         model.thresholds_, model.calibration_ = thresholds, calibration
+        train = train + dev
         notes.append("then refit on all training articles, keeping thresholds and calibration")
+    notes.append(fit_article_stance(model, train, seed=seed))
     return notes
 
 
