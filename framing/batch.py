@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from framing.data.corpus import MAX_CHARS, Article, parse_unlabeled
+from framing.data.corpus import MAX_CHARS, Article, iter_unlabeled
 from framing.data.readers import Columns, expand_inputs, read_records
 from framing.errors import FramingError
 
@@ -88,27 +88,18 @@ def chunks(
 ) -> Iterator[Chunk]:
     """Cut the input stream into chunks of ``shard_size`` records, parsed and de-duplicated."""
     chunk = Chunk(0)
-    for record in read_records(inputs, columns=columns):
+    for article, problem in iter_unlabeled(inputs, columns=columns, max_chars=max_chars):
         chunk.n_records += 1
-        if record.error:
-            chunk.errors.append(
-                {"place": record.place, "error": record.error.removeprefix(record.place + ": ")}
-            )
+        if problem is not None:
+            chunk.errors.append({"place": problem.place, "error": problem.message})
         else:
-            try:
-                article = parse_unlabeled(record.data, record.place, max_chars=max_chars)
-            except FramingError as exc:
-                chunk.errors.append(
-                    {"place": record.place, "error": str(exc).removeprefix(record.place + ": ")}
-                )
+            first = seen.first_id(article) if seen is not None else None
+            if first is None:
+                chunk.articles.append(article)
             else:
-                first = seen.first_id(article) if seen is not None else None
-                if first is None:
-                    chunk.articles.append(article)
-                else:
-                    chunk.duplicates.append(
-                        {"id": article.id, "duplicate_of": first, "place": record.place}
-                    )
+                chunk.duplicates.append(
+                    {"id": article.id, "duplicate_of": first, "place": article.place}
+                )
         if chunk.n_records >= shard_size:
             yield chunk
             chunk = Chunk(chunk.index + 1)

@@ -21,7 +21,6 @@ from framing.data.segment import Paragraph, is_boilerplate, segment
 from framing.errors import FramingError
 
 MAX_CHARS = 1_000_000
-META_FIELDS = ("title", "source", "date", "language", "origin")
 
 
 @dataclass
@@ -34,10 +33,7 @@ class Article:
     frames: list[str] | None = None
     primary_frame: str | None = None
     meta: dict = field(default_factory=dict)
-
-    @property
-    def labeled(self) -> bool:
-        return self.stance is not None
+    place: str = field(default="", repr=False, compare=False)  # where it was read from
 
     @property
     def text(self) -> str:
@@ -161,7 +157,7 @@ def parse_unlabeled(record: dict, place: str, *, max_chars: int = MAX_CHARS) -> 
     meta = {
         k: v for k, v in record.items() if k not in ("id", "text", "paragraphs") and _keep_meta(v)
     }
-    return Article(id=article_id, paragraphs=paras, meta=meta)
+    return Article(id=article_id, paragraphs=paras, meta=meta, place=place)
 
 
 def iter_unlabeled(

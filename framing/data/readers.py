@@ -13,7 +13,7 @@ import io
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from framing.errors import FramingError
@@ -62,7 +62,6 @@ class Record:
     place: str
     data: dict | None = None
     error: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def _is_binary(head: bytes) -> bool:

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from framing.data.codebook import Codebook
-from framing.data.corpus import Article, Problem, parse_labeled
+from framing.data.corpus import Article, parse_labeled
 from framing.data.segment import paragraph_hash, segment
 from framing.data.splits import bundled_corpus_dir
 from framing.errors import FramingError
@@ -107,12 +107,3 @@ def load_seeds(
             raise FramingError(f"{path}: seed file named in the annotations is missing")
         articles.append(join_seed(record, path.read_text(encoding="utf-8"), str(path), codebook))
     return articles
-
-
-def check_seeds(codebook: Codebook, seeds_dir=None, standoff=None) -> list[Problem]:
-    """Validation problems of the stand-off annotations (empty when they join cleanly)."""
-    try:
-        load_seeds(codebook, seeds_dir, standoff)
-    except FramingError as exc:
-        return [Problem("seeds", str(exc))]
-    return []

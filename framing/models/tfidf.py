@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from safetensors.numpy import load_file, save_file
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -115,6 +114,3 @@ class TfidfClassifier(FramingClassifier):
             vectorizer.vocabulary_ = vocab[name]
             vectorizer.idf_ = arrays[f"{name}.idf"]
         self.heads_ = LinearHeads.from_arrays(arrays)
-
-    def n_parameters(self) -> int:
-        return int(sum(np.size(a) for a in self.heads_.to_arrays().values()))
