@@ -189,3 +189,39 @@ def test_calibration_kept_only_when_it_lowers_ece():
     assert chosen["frames"] is not None
     assert chosen["stance_temperature"] is None  # uniform scores: nothing to gain
     assert ece(np.array([1, 0]), np.array([1.0, 0.0])) == 0.0
+
+
+def test_learned_boilerplate_detector_flags_what_the_heuristic_misses(tmp_path):
+    from framing.data.corpus import Article
+    from framing.data.segment import Paragraph, is_boilerplate
+    from framing.models.article import ArticleClassifier
+    from framing.models.boilerplate import BoilerplateDetector
+
+    furniture = [f"Listen to this story, {n} minutes" for n in range(2, 14)] + [
+        f"Audio version available, {n} min" for n in range(2, 14)
+    ]
+    content = [
+        f"The ministry confirmed the delivery of {n} armoured vehicles to the border"
+        " guard on Monday."
+        for n in range(2, 26)
+    ]
+    detector = BoilerplateDetector().fit(
+        furniture + content, [True] * len(furniture) + [False] * len(content)
+    )
+    new = "Listen to this story, 25 minutes"
+    assert not is_boilerplate(new)  # the heuristic does not know this furniture
+    assert detector.predict(
+        [new, "The ministry confirmed the delivery of 40 armoured vehicles."]
+    ).tolist() == [
+        True,
+        False,
+    ]
+    model = family_class("tfidf")(codebook=load_codebook()).fit(*paragraph_data())
+    model.boilerplate_ = detector
+    model.save(tmp_path / "m")
+    loaded = FramingClassifier.load(tmp_path / "m")
+    body = "The ministry confirmed the delivery of 12 armoured vehicles to the border guard."
+    article = Article("x", [Paragraph(new), Paragraph(body)])
+    record = ArticleClassifier(loaded).predict([article], paragraphs=True)[0]
+    assert [p["boilerplate"] for p in record["paragraphs"]] == [True, False]
+    assert article.paragraphs[0].boilerplate is False  # the input is not modified

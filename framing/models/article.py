@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from framing.data.corpus import Article
+from framing.data.segment import Paragraph
 from framing.models.article_stance import article_features
 from framing.models.base import FramingClassifier, Scores
 
@@ -147,8 +148,25 @@ class ArticleClassifier:
         record["model"] = m.describe()
         return record
 
+    def reflag(self, articles: Sequence[Article]) -> list[Article]:
+        """The articles with boilerplate also flagged by the model's learned detector, if any
+        (the input articles are left as they are)."""
+        detector = getattr(self.model, "boilerplate_", None)
+        if detector is None:
+            return list(articles)
+        texts = [p.text for a in articles for p in a.paragraphs if not p.boilerplate]
+        found = iter(detector.predict(texts))
+        out = []
+        for a in articles:
+            paragraphs = [
+                p if p.boilerplate else Paragraph(p.text, bool(next(found))) for p in a.paragraphs
+            ]
+            out.append(Article(a.id, paragraphs, meta=a.meta, place=a.place))
+        return out
+
     def predict(self, articles: Sequence[Article], *, paragraphs: bool = False) -> list[dict]:
         """Prediction records for a batch of articles (paragraphs scored together)."""
+        articles = self.reflag(articles)
         return [
             self.aggregate(article, scores, paragraphs=paragraphs)
             for article, scores in zip(articles, self.score(articles), strict=True)

@@ -93,6 +93,7 @@ def fit_article_stance(model, articles, *, seed: int = 0) -> str:
             clone = family_class(model.family)(codebook=model.codebook_, config=model.config)
             clone.fit(*paragraph_rows([articles[i] for i in train_idx]))
             clone.calibration_ = model.calibration_
+            clone.boilerplate_ = getattr(model, "boilerplate_", None)
             _fill(features, clone, [unlabeled[i] for i in test_idx], test_idx)
     else:
         _fill(features, model, unlabeled, np.arange(len(articles)))

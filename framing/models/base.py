@@ -148,6 +148,7 @@ class FramingClassifier:
         self.thresholds_ = np.full(len(self.frames_), 0.5)
         self.calibration_ = None
         self.article_stance_ = None
+        self.boilerplate_ = None
         self._fit(texts, Y, y)
         return self
 
@@ -287,6 +288,8 @@ class FramingClassifier:
         }
         (path / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         self.codebook_.save(path / CODEBOOK_FILE)
+        if getattr(self, "boilerplate_", None) is not None:
+            self.boilerplate_.save(path)
         self._save(path)
         return path
 
@@ -316,6 +319,9 @@ class FramingClassifier:
             from framing.models.article_stance import ArticleStanceHead
 
             model.article_stance_ = ArticleStanceHead.from_dict(config["article_stance"])
+        from framing.models.boilerplate import BoilerplateDetector
+
+        model.boilerplate_ = BoilerplateDetector.load(path)
         model._load(path)
         return model
 

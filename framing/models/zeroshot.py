@@ -60,6 +60,7 @@ class ZeroShotClassifier(EncoderMixin, FramingClassifier):
         self.thresholds_ = np.full(len(self.frames_), 0.5)
         self.calibration_ = None
         self.article_stance_ = None
+        self.boilerplate_ = None
         self._fit([], None, None)
         return self
 

@@ -53,6 +53,7 @@ def fit_and_tune(
     Returns notes on what was done, for the model card.
     """
     from framing.models.article_stance import fit_article_stance
+    from framing.models.boilerplate import fit_boilerplate
 
     notes = []
     if not model.tunable:
@@ -88,6 +89,7 @@ def fit_and_tune(
         model.thresholds_, model.calibration_ = thresholds, calibration
         train = train + dev
         notes.append("then refit on all training articles, keeping thresholds and calibration")
+    notes.append(fit_boilerplate(model, train))
     notes.append(fit_article_stance(model, train, seed=seed))
     return notes
 

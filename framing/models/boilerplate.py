@@ -1,0 +1,88 @@
+"""A learned boilerplate detector, trained with every model on the gold boilerplate flags.
+
+The heuristic of :mod:`framing.data.segment` knows common page furniture
+(captions, bylines, "Related News"...) and is precise, but outlets word their
+furniture in endless ways. When the training corpus marks boilerplate, a small
+logistic regression on hashed character and word n-grams learns the rest; a
+paragraph is treated as boilerplate when the heuristic or the detector says so.
+Hashed features need no vocabulary, so the detector is two arrays in
+safetensors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+
+FILE = "boilerplate.safetensors"
+N_FEATURES = 2**16
+MIN_POSITIVES = 10
+
+
+def _vectorizers():
+    return (
+        HashingVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), n_features=N_FEATURES, alternate_sign=False
+        ),
+        HashingVectorizer(ngram_range=(1, 2), n_features=N_FEATURES, alternate_sign=False),
+    )
+
+
+def _features(texts: list[str]):
+    words = np.array([[min(len(t.split()), 200) / 200.0] for t in texts])
+    return sparse.hstack([v.transform(texts) for v in _vectorizers()] + [words]).tocsr()
+
+
+class BoilerplateDetector:
+    """Logistic regression on hashed n-grams; ``predict`` gives True for boilerplate."""
+
+    def __init__(self, threshold: float = 0.5):
+        self.threshold = threshold
+
+    def fit(self, texts: list[str], flags: list[bool]) -> BoilerplateDetector:
+        self.model_ = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
+        self.model_.fit(_features(texts), np.asarray(flags, dtype=int))
+        return self
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0, dtype=bool)
+        return self.model_.predict_proba(_features(texts))[:, 1] >= self.threshold
+
+    def save(self, path: Path) -> None:
+        save_file(
+            {
+                "coef": np.ascontiguousarray(self.model_.coef_),
+                "intercept": self.model_.intercept_,
+                "threshold": np.array([self.threshold]),
+            },
+            str(path / FILE),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> BoilerplateDetector | None:
+        if not (path / FILE).is_file():
+            return None
+        arrays = load_file(str(path / FILE))
+        detector = cls(threshold=float(arrays["threshold"][0]))
+        detector.model_ = LogisticRegression()
+        detector.model_.classes_ = np.array([0, 1])
+        detector.model_.coef_ = arrays["coef"]
+        detector.model_.intercept_ = arrays["intercept"]
+        return detector
+
+
+def fit_boilerplate(model, articles) -> str:
+    """Train ``model.boilerplate_`` on the articles' gold flags when there are enough."""
+    texts = [p.text for a in articles for p in a.paragraphs]
+    flags = [bool(p.boilerplate) for a in articles for p in a.paragraphs]
+    if sum(flags) < MIN_POSITIVES or sum(flags) == len(flags):
+        model.boilerplate_ = None
+        return "boilerplate: too few marked paragraphs to learn from; the heuristic alone"
+    model.boilerplate_ = BoilerplateDetector().fit(texts, flags)
+    return f"boilerplate: heuristic plus a detector learned from {sum(flags)} marked paragraphs"
