@@ -18,12 +18,13 @@ import json
 import os
 import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import bare_forward, median_seconds
 
 from framing.data.codebook import load_codebook
 from framing.data.splits import bundled_corpus_dir, load_splits
@@ -107,27 +108,14 @@ def speed(families: list[str], work: Path, n_articles: int, repeats: int) -> Non
         model = FramingClassifier.load(train(family, work))
         classifier = ArticleClassifier(model)
         classifier.predict(articles[:8])  # warm-up
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            classifier.predict(articles)
-            times.append(time.perf_counter() - t)
-        seconds = statistics.median(times)
+        seconds = median_seconds(lambda c=classifier: c.predict(articles), repeats)
         print(f"| {family} | {n_articles / seconds:.1f} | {len(texts) / seconds:.0f} |", flush=True)
     if any(f in families for f in ("encoder", "ensemble", "zeroshot")):
-        from framing.models.encoder import Encoder
-
-        encoder = Encoder(cache=None)
-        encoder.forward(texts[:32])
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            encoder.forward(texts)
-            times.append(time.perf_counter() - t)
-        seconds = statistics.median(times)
+        rate, dtype = bare_forward(texts, repeats)
+        seconds = len(texts) / rate
         print(
-            f"| bare encoder forward pass ({encoder.dtype_}), reference |"
-            f" {n_articles / seconds:.1f} | {len(texts) / seconds:.0f} |"
+            f"| bare encoder forward pass ({dtype}), reference |"
+            f" {n_articles / seconds:.1f} | {rate:.0f} |"
         )
     print()
 

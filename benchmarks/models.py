@@ -11,10 +11,11 @@ over the same paragraphs.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from timing import bare_forward, median_seconds
 
 from framing.data.codebook import load_codebook
 from framing.data.seeds import load_seeds
@@ -38,20 +39,6 @@ NO_CACHE = {
 }
 
 
-def bare_forward(texts: list[str], repeats: int) -> tuple[float, str]:
-    """Paragraphs per second of the encoder's forward pass alone (tokenise, run, pool)."""
-    from framing.models.encoder import Encoder
-
-    encoder = Encoder(cache=None)
-    encoder.forward(texts[:64])  # warm-up
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        encoder.forward(texts)
-        times.append(time.perf_counter() - t)
-    return len(texts) / statistics.median(times), encoder.dtype_
-
-
 def bench(family: str, splits, real, repeats: int) -> dict:
     codebook = load_codebook()
     started = time.perf_counter()
@@ -66,24 +53,16 @@ def bench(family: str, splits, real, repeats: int) -> dict:
     real_metrics = evaluate(model, real) if real else None
     texts = [p.text for a in splits["test"] for p in a.paragraphs]
     model.predict_proba(texts[:16])  # warm-up: lazy loading is not prediction time
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        model.predict_proba(texts)
-        times.append(time.perf_counter() - t)
+    paragraph_seconds = median_seconds(lambda: model.predict_proba(texts), repeats)
     clf = ArticleClassifier(model)
-    article_times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        clf.predict(splits["test"])
-        article_times.append(time.perf_counter() - t)
+    article_seconds = median_seconds(lambda: clf.predict(splits["test"]), repeats)
     return {
         "family": family,
         "test": test,
         "real": real_metrics,
         "train_s": train_s,
-        "para_per_s": len(texts) / statistics.median(times),
-        "art_per_s": len(splits["test"]) / statistics.median(article_times),
+        "para_per_s": len(texts) / paragraph_seconds,
+        "art_per_s": len(splits["test"]) / article_seconds,
         "size_mb": size,
     }
 

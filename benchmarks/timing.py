@@ -1,0 +1,27 @@
+"""Timing helpers shared by the benchmark scripts: medians, never single runs."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def median_seconds(run: Callable[[], object], repeats: int) -> float:
+    """The median wall time of ``repeats`` calls of ``run``."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def bare_forward(texts: list[str], repeats: int) -> tuple[float, str]:
+    """Paragraphs per second of the encoder's forward pass alone (tokenise, run, pool),
+    the reference for the encoder family's speed, and the precision it ran in."""
+    from framing.models.encoder import Encoder
+
+    encoder = Encoder(cache=None)
+    encoder.forward(texts[:64])  # warm-up: the first call pays for lazy initialisation
+    return len(texts) / median_seconds(lambda: encoder.forward(texts), repeats), encoder.dtype_
