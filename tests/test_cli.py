@@ -265,3 +265,48 @@ def test_cross_validation_with_learning_curve(tmp_path):
     assert (tmp_path / "cv" / "report.html").is_file()
     bad = run("cv", "--data", corpus, "-k", "20")
     assert bad.returncode == 1 and "12 articles cannot make 20 folds" in bad.stderr
+
+
+def test_data_stats_and_agreement_commands():
+    stats = run("data", "stats")
+    assert stats.returncode == 0, stats.stderr
+    assert "## Frames" in stats.stdout and "| train | 111 |" in stats.stdout
+    agreement = run("data", "agreement")
+    assert agreement.returncode == 0 and "stance (paragraph)" in agreement.stdout
+
+
+def test_trends_command(model_dir, tmp_path):
+    source = tmp_path / "news.jsonl"
+    source.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"n{i}",
+                    "text": f"Kazakhstan signed drone contract number {i}.",
+                    "date": f"2024-0{i % 3 + 1}-10",
+                    "source": ["wire", "daily"][i % 2],
+                }
+            )
+            + "\n"
+            for i in range(12)
+        )
+    )
+    assert (
+        run("classify", source, "--model", model_dir, "--out", tmp_path / "shards", "-q").returncode
+        == 0
+    )
+    result = run(
+        "trends",
+        tmp_path / "shards",
+        "--by",
+        "month",
+        "--group",
+        "source",
+        "--out",
+        tmp_path / "trends",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "trends" / "trends.html").is_file()
+    assert len((tmp_path / "trends" / "trends.csv").read_text().splitlines()) == 1 + 3 * 2
+    bad = run("trends", tmp_path / "nothing-here")
+    assert bad.returncode == 1 and "no such file or folder" in bad.stderr
