@@ -140,17 +140,37 @@ class FramingClassifier:
             )
         if not texts:
             raise FramingError("fit needs at least one labeled paragraph; got none")
+        self._start(codebook)
+        Y = self.encode_frames(frames)
+        y = self.encode_stances(stances)
+        # Families that stop early read the encoded eval set while they fit.
+        self._eval_set = None
+        if eval_set is not None:
+            dev_texts, dev_frames, dev_stances = eval_set
+            self._eval_set = (
+                _check_texts(dev_texts),
+                self.encode_frames(dev_frames),
+                self.encode_stances(dev_stances),
+            )
+        try:
+            self._fit(texts, Y, y)
+        finally:
+            self._eval_set = None
+        return self
+
+    def _start(self, codebook: Codebook, thresholds=None) -> None:
+        """Set the labels from ``codebook`` and clear everything learned before."""
         self.codebook_ = codebook
         self.frames_ = codebook.frame_ids
         self.stances_ = codebook.stance_ids
-        Y = self.encode_frames(frames)
-        y = self.encode_stances(stances)
-        self.thresholds_ = np.full(len(self.frames_), 0.5)
+        self.thresholds_ = (
+            np.full(len(self.frames_), 0.5)
+            if thresholds is None
+            else np.asarray(thresholds, dtype=np.float64)
+        )
         self.calibration_ = None
         self.article_stance_ = None
         self.boilerplate_ = None
-        self._fit(texts, Y, y)
-        return self
 
     def encode_frames(self, frames: Sequence[Sequence[str]]) -> np.ndarray:
         """Frame id lists to a 0/1 array (n, n_frames); unknown ids raise FramingError."""
@@ -309,12 +329,10 @@ class FramingClassifier:
         cls = family_class(config.get("family", ""))
         settings = config.get("settings", {})
         model = cls(codebook=load_codebook(path / CODEBOOK_FILE), config=cls.Config(**settings))
-        model.codebook_ = model.codebook
+        model._start(model.codebook, config["thresholds"])
         model.frames_ = list(config["frames"])
         model.stances_ = list(config["stances"])
-        model.thresholds_ = np.asarray(config["thresholds"], dtype=np.float64)
         model.calibration_ = config.get("calibration")
-        model.article_stance_ = None
         if config.get("article_stance"):
             from framing.models.article_stance import ArticleStanceHead
 

@@ -135,7 +135,8 @@ class FinetuneClassifier(FramingClassifier):
         eval_set = getattr(self, "_eval_set", None)
         if eval_set is not None:
             train_idx = np.arange(len(texts))
-            dev_texts, dev_labels = eval_set
+            dev_texts = eval_set[0]
+            dev_labels = np.column_stack(eval_set[1:]).astype(np.float32)
         else:  # hold out a slice of the training paragraphs for early stopping
             rng = np.random.default_rng(c.seed)
             order = rng.permutation(len(texts))
@@ -219,25 +220,6 @@ class FinetuneClassifier(FramingClassifier):
             self.best_dev_macro_f1_ = float(trainer.state.best_metric or 0.0)
         self.network_.to("cpu" if device == "cpu" else device).eval()
         self._device = device
-
-    def fit(self, texts, frames, stances, *, eval_set=None):
-        """Fine-tune; ``eval_set=(texts, frames, stances)`` is used for early stopping
-        (without it, ``holdout`` of the training paragraphs is)."""
-        self._eval_set = None
-        if eval_set is not None:
-            from framing.data.codebook import load_codebook
-
-            self.codebook_ = self.codebook or load_codebook()
-            self.frames_, self.stances_ = self.codebook_.frame_ids, self.codebook_.stance_ids
-            dev_texts, dev_frames, dev_stances = eval_set
-            labels = np.column_stack(
-                [self.encode_frames(dev_frames), self.encode_stances(dev_stances)]
-            ).astype(np.float32)
-            self._eval_set = (list(dev_texts), labels)
-        try:
-            return super().fit(texts, frames, stances)
-        finally:
-            self._eval_set = None
 
     def _predict_proba(self, texts):
         import torch

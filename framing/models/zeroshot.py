@@ -54,13 +54,7 @@ class ZeroShotClassifier(EncoderMixin, FramingClassifier):
             return super().fit(texts, frames, stances)
         from framing.data.codebook import load_codebook
 
-        self.codebook_ = self.codebook or load_codebook()
-        self.frames_ = self.codebook_.frame_ids
-        self.stances_ = self.codebook_.stance_ids
-        self.thresholds_ = np.full(len(self.frames_), 0.5)
-        self.calibration_ = None
-        self.article_stance_ = None
-        self.boilerplate_ = None
+        self._start(self.codebook or load_codebook())
         self._fit([], None, None)
         return self
 
