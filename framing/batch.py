@@ -51,6 +51,16 @@ class Chunk:
     duplicates: list[dict] = field(default_factory=list)
     n_records: int = 0
 
+    def counts(self) -> dict[str, int]:
+        """What the chunk holds, as written to the manifest and added to the summary."""
+        return {
+            "records": self.n_records,
+            "articles": len(self.articles),
+            "paragraphs": sum(len(a.paragraphs) for a in self.articles),
+            "errors": len(self.errors),
+            "duplicates": len(self.duplicates),
+        }
+
 
 class SeenTexts:
     """The set of article texts seen so far, on disk (SQLite), keyed by a text hash."""
@@ -210,13 +220,7 @@ class ShardFolder:
             _atomic_write(self.folder / f"errors-{name}.jsonl", _jsonl(chunk.errors))
         if chunk.duplicates:
             _atomic_write(self.folder / f"duplicates-{name}.jsonl", _jsonl(chunk.duplicates))
-        counts = {
-            "records": chunk.n_records,
-            "articles": len(predictions),
-            "paragraphs": sum(len(a.paragraphs) for a in chunk.articles),
-            "errors": len(chunk.errors),
-            "duplicates": len(chunk.duplicates),
-        }
+        counts = chunk.counts()
         self.manifest["shards"][name] = counts
         self._save()
         return counts
@@ -317,6 +321,11 @@ class BatchSummary:
     skipped_shards: int = 0
     seconds: float = 0.0
 
+    def add(self, counts: dict[str, int]) -> None:
+        """Add one chunk's :meth:`Chunk.counts`."""
+        for key, value in counts.items():
+            setattr(self, key, getattr(self, key) + value)
+
     def line(self) -> str:
         rate = self.articles / self.seconds if self.seconds > 0 else 0.0
         parts = [
@@ -380,41 +389,37 @@ def classify_to_folder(
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="framing-seen-") as tmp:
         seen = SeenTexts(Path(tmp) / "seen.sqlite")
-        todo = (
-            c
+
+        def todo():  # every chunk is read (to rebuild the set of texts seen); done ones skipped
             for c in chunks(
                 inputs, columns=columns, max_chars=max_chars, shard_size=shard_size, seen=seen
-            )
-            if not (folder.done(c.index) and _skip(summary))
-        )
+            ):
+                if folder.done(c.index):
+                    summary.skipped_shards += 1
+                else:
+                    yield c
 
         def finished(chunk: Chunk, predictions: list[dict]) -> None:
             counts = folder.write(chunk, predictions, paragraphs)
-            for key in ("records", "articles", "paragraphs", "errors", "duplicates"):
-                setattr(summary, key, getattr(summary, key) + counts[key])
+            summary.add(counts)
             for error in chunk.errors:
                 log(f"\rskipped {error['place']}: {error['error']}")
             progress.add(counts["records"])
 
         try:
             if engine == "local":
-                for chunk in todo:
+                for chunk in todo():
                     finished(
                         chunk, classify_chunk(model_dir, chunk.articles, paragraphs, batch_size)
                     )
             else:
-                _run_dask(todo, finished, model_dir, paragraphs, batch_size, scheduler, workers)
+                _run_dask(todo(), finished, model_dir, paragraphs, batch_size, scheduler, workers)
         finally:
             seen.close()
             progress.close()
     summary.seconds = time.perf_counter() - started
     folder.finish(summary.seconds)
     return summary
-
-
-def _skip(summary: BatchSummary) -> bool:
-    summary.skipped_shards += 1
-    return True
 
 
 def _run_dask(todo, finished, model_dir, paragraphs, batch_size, scheduler, workers) -> None:

@@ -170,11 +170,7 @@ def classify(
                     for row in chunk.duplicates:
                         report("duplicate", row)
                     writer.write(classifier.predict(chunk.articles, paragraphs=paragraphs))
-                    summary.records += chunk.n_records
-                    summary.articles += len(chunk.articles)
-                    summary.paragraphs += sum(len(a.paragraphs) for a in chunk.articles)
-                    summary.errors += len(chunk.errors)
-                    summary.duplicates += len(chunk.duplicates)
+                    summary.add(chunk.counts())
                     progress.add(chunk.n_records)
             finally:
                 seen.close()
