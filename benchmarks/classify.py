@@ -29,7 +29,7 @@ from timing import bare_forward, median_seconds
 from framing.data.codebook import load_codebook
 from framing.data.splits import bundled_corpus_dir, load_splits
 from framing.models.base import family_class
-from framing.train.train import fit_and_tune
+from framing.train.fit import fit_and_tune
 
 NO_CACHE = {
     "encoder": {"cache_embeddings": False},

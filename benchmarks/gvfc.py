@@ -30,7 +30,7 @@ from framing.data.codebook import parse_codebook
 from framing.data.corpus import Article
 from framing.data.segment import Paragraph
 from framing.models.base import family_class
-from framing.train.train import fit_and_tune
+from framing.train.fit import fit_and_tune
 
 FRAMES = [
     "gun_rights",

@@ -24,7 +24,7 @@ from framing.errors import FramingError
 from framing.eval.evaluate import evaluate
 from framing.models.article import ArticleClassifier
 from framing.models.base import FAMILIES, FramingClassifier, family_class
-from framing.train.train import fit_and_tune
+from framing.train.fit import fit_and_tune
 
 
 def _size_mb(path: Path) -> float:

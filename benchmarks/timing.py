@@ -20,7 +20,7 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
 def bare_forward(texts: list[str], repeats: int) -> tuple[float, str]:
     """Paragraphs per second of the encoder's forward pass alone (tokenise, run, pool),
     the reference for the encoder family's speed, and the precision it ran in."""
-    from framing.models.encoder import Encoder
+    from framing.models.transformer import Encoder
 
     encoder = Encoder(cache=None)
     encoder.forward(texts[:64])  # warm-up: the first call pays for lazy initialisation

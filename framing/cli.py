@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -43,11 +44,23 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _setup_logging(quiet: bool = False) -> None:
+    """The package's log messages go to stderr as plain lines (warnings only when quiet)."""
+    logger = logging.getLogger("framing")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+
+
 def user_errors(command):
     """Turn user mistakes into one line on stderr and exit status 1, never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        _setup_logging(bool(kwargs.get("quiet")))
         try:
             return command(*args, **kwargs)
         except FramingError as exc:
@@ -64,11 +77,16 @@ def user_errors(command):
     return wrapper
 
 
-def _load_model(model: Path | None):
-    from framing.models.base import FramingClassifier
+def _model_dir(model: Path | None) -> Path:
     from framing.train.default import ensure_default_model
 
-    return FramingClassifier.load(model if model is not None else ensure_default_model(log=_err))
+    return model if model is not None else ensure_default_model()
+
+
+def _load_model(model: Path | None):
+    from framing.models.base import FramingClassifier
+
+    return FramingClassifier.load(_model_dir(model))
 
 
 def _codebook(path: Path | None):
@@ -115,33 +133,19 @@ def train(
     seed: Annotated[int | None, typer.Option(help="Random seed (default 0).")] = None,
 ):
     """Train a model on a labeled corpus and save it as a directory."""
-    from framing.train.config import TrainConfig, load_config
+    from framing.train.config import resolve_config
     from framing.train.train import train as train_model
 
-    run = load_config(config) if config else TrainConfig()
-    if model is not None and config is not None and model != run.family:
-        raise FramingError(
-            f"--model {model} conflicts with family {run.family!r} in {config}; drop one of them"
-        )
-    if model is not None:
-        run = TrainConfig(family=model, seed=run.seed, settings=run.settings)
+    run = resolve_config(config, family=model, seed=seed)
     result = train_model(
-        data or _default_corpus(),
+        data,
         out,
         family=run.family,
-        codebook=_codebook(codebook) if codebook else None,
+        codebook=codebook,
         settings=run.settings,
-        seed=run.seed if seed is None else seed,
-        log=_err,
+        seed=run.seed,
     )
-    model = run.family
-    sizes = ", ".join(f"{k}: {v['articles']} articles" for k, v in result.sizes.items())
-    _err(f"trained {model} in {result.seconds:.1f} s ({sizes}); saved to {result.path}")
-    for name, metrics in result.scores.items():
-        _err(
-            f"  {name}: paragraph frames micro-F1 {metrics['paragraph']['frames']['micro_f1']:.3f},"
-            f" stance macro-F1 {metrics['paragraph']['stance']['macro_f1']:.3f}"
-        )
+    _err(result.summary())
 
 
 @app.command()
@@ -194,51 +198,30 @@ def classify(
     ] = False,
 ):
     """Classify articles: frames, primary frame, stance and evidence paragraphs for each."""
+    from framing.classify import classify as run
     from framing.data.readers import Columns
 
-    columns = Columns(
-        id=id_column, text=text_column, title=title_column, date=date_column, source=source_column
+    summary = run(
+        inputs,
+        _model_dir(model),
+        out=out,
+        resume=resume,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        shard_size=shard_size,
+        paragraphs=paragraphs,
+        columns=Columns(
+            id=id_column,
+            text=text_column,
+            title=title_column,
+            date=date_column,
+            source=source_column,
+        ),
+        max_chars=max_chars,
+        pretty=pretty,
+        progress=not quiet,
     )
-    folder = out is not None and out.suffix == ""
-    if (resume or engine != "local") and not folder:
-        raise FramingError(
-            "--resume and --engine dask write a folder of shards; give --out a"
-            " folder name without extension"
-        )
-    if folder:
-        from framing.batch import classify_to_folder
-        from framing.train.default import ensure_default_model
-
-        model_dir = model if model is not None else ensure_default_model(log=_err)
-        summary = classify_to_folder(
-            inputs,
-            model_dir,
-            out,
-            resume=resume,
-            engine=engine,
-            scheduler=scheduler,
-            workers=workers,
-            shard_size=shard_size,
-            paragraphs=paragraphs,
-            columns=columns,
-            max_chars=max_chars,
-            quiet=quiet,
-            log=_err,
-        )
-    else:
-        from framing.classify import classify as run
-
-        summary = run(
-            inputs,
-            _load_model(model),
-            out=out,
-            columns=columns,
-            paragraphs=paragraphs,
-            max_chars=max_chars,
-            pretty=pretty,
-            quiet=quiet or out is None,
-            log=_err,
-        )
     if not quiet:
         where = f"; predictions in {out}" if out else ""
         _err(summary.line() + where)
@@ -277,13 +260,9 @@ def evaluate(
     ] = 1000,
 ):
     """Score a model on labeled articles, at paragraph and at article level."""
-    from framing.eval.evaluate import evaluate as run
-    from framing.eval.evaluate import format_table
+    from framing.eval.evaluate import evaluate_heldout, format_table
 
-    classifier = _load_model(model)
-    articles, label = _labeled_for_eval(data, split, seeds, classifier.codebook_)
-    metrics = run(classifier, articles, n_boot=bootstrap)
-    metrics["data"] = label
+    metrics = evaluate_heldout(_load_model(model), data, split, seeds=seeds, n_boot=bootstrap)
     typer.echo(format_table(metrics))
     if out:
         from framing.eval.report import write_report
@@ -307,22 +286,14 @@ def compare(
     out: Annotated[Path | None, typer.Option("--out", help="Write comparison.json here.")] = None,
 ):
     """Paired bootstrap comparison of two models on the same articles (B minus A)."""
-    import json
-
-    from framing.eval.compare import compare as run
-    from framing.eval.compare import format_comparison
+    from framing.eval.compare import compare_heldout, format_comparison, write_comparison
     from framing.models.base import FramingClassifier
 
     a, b = FramingClassifier.load(model_a), FramingClassifier.load(model_b)
-    articles, label = _labeled_for_eval(data, split, seeds, a.codebook_)
-    result = run(a, b, articles, n_boot=bootstrap)
-    result["data"] = label
-    typer.echo(f"data: {label}")
+    result = compare_heldout(a, b, data, split, seeds=seeds, n_boot=bootstrap)
     typer.echo(format_comparison(result))
     if out:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "comparison.json").write_text(json.dumps(result, indent=2) + "\n")
-        _err(f"wrote {out / 'comparison.json'}")
+        _err(f"wrote {write_comparison(result, out)}")
 
 
 @app.command()
@@ -352,68 +323,16 @@ def cv(
     codebook: CodebookOption = None,
 ):
     """k-fold cross-validation grouped by article, with a learning curve."""
-    import json
+    from framing.train.config import resolve_config
+    from framing.train.crossval import cross_validate_corpus, format_cv, write_cv
 
-    from framing.data.splits import load_splits
-    from framing.eval.crossval import cross_validate
-    from framing.eval.evaluate import format_table
-    from framing.train.config import TrainConfig, load_config
-
-    run = load_config(config) if config else TrainConfig(family=model)
-    cb = _codebook(codebook)
-    splits = load_splits(data or _default_corpus(), cb)
-    articles = [a for part in splits.values() for a in part]
-    result = cross_validate(
-        articles,
-        run.family,
-        k=k,
-        codebook=cb,
-        settings=run.settings,
-        seed=seed,
-        fractions=None if not learning_curve else (0.2, 0.4, 0.6, 0.8, 1.0),
-        log=_err,
+    run = resolve_config(config, family=None if config else model)
+    result = cross_validate_corpus(
+        data, run, k=k, codebook=codebook, seed=seed, learning_curve=learning_curve
     )
-    result["pooled"]["data"] = f"{k}-fold cross-validation, out-of-fold predictions"
-    typer.echo(f"{run.family}: {k}-fold cross-validation over {len(articles)} articles")
-    for name, v in result["mean"].items():
-        typer.echo(f"  {name:26} {v['mean']:.3f} ± {v['std']:.3f} (mean ± sd over folds)")
-    if "learning_curve" in result:
-        lc = result["learning_curve"]
-        typer.echo(
-            "learning curve (paragraph frames micro-F1 by training articles): "
-            + ", ".join(
-                f"{n}: {m:.3f}"
-                for n, m in zip(lc["train_articles"], lc["frames_micro_f1"]["mean"], strict=True)
-            )
-        )
-    typer.echo("")
-    typer.echo(format_table(result["pooled"]))
+    typer.echo(format_cv(result))
     if out:
-        from framing.eval.report import write_report
-
-        paths = write_report(result["pooled"], out, result.get("learning_curve"))
-        slim = {k_: v for k_, v in result.items() if k_ != "pooled"}
-        (out / "cv.json").write_text(json.dumps(slim, indent=2) + "\n")
-        _err("wrote " + ", ".join(str(p) for p in [*paths, out / "cv.json"]))
-
-
-def _labeled_for_eval(data, split, seeds, codebook):
-    from framing.data.corpus import load_labeled
-    from framing.data.seeds import load_seeds, standoff_path
-    from framing.data.splits import split_files
-
-    data = data or _default_corpus()
-    if split == "real":
-        standoff = data / "seeds.standoff.jsonl" if data.is_dir() else None
-        if standoff is None or not standoff.is_file():
-            standoff = standoff_path()
-        return load_seeds(codebook, seeds, standoff), f"real articles ({standoff.name})"
-    if data.is_dir():
-        files = split_files(data)
-        if split not in files:
-            raise FramingError(f"{data}: no {split} split; found {', '.join(files) or 'none'}")
-        return load_labeled(files[split], codebook), f"{data.name}/{files[split].name}"
-    return load_labeled(data, codebook), str(data)
+        _err("wrote " + ", ".join(str(p) for p in write_cv(result, out)))
 
 
 @app.command()
@@ -435,8 +354,10 @@ def trends(
     from framing.trends import trends as run
 
     summary = run(predictions, out, by=by, group=group)
+    unreadable = f", {summary['unreadable']} unreadable" if summary["unreadable"] else ""
     _err(
-        f"{summary['articles']} predictions, {summary['undated']} without a usable date;"
+        f"{summary['articles']} predictions{unreadable}, {summary['undated']} without a"
+        " usable date;"
         f" wrote {out / 'trends.csv'}, {len(summary['plots'])} plots and"
         f" {out / 'trends.html'}"
     )
@@ -474,10 +395,11 @@ def data_stats(
     from framing.data.check import check_corpus
     from framing.data.stats import composition
 
-    report = check_corpus(corpus or _default_corpus(), _codebook(codebook))
+    cb = _codebook(codebook)
+    report = check_corpus(corpus or _default_corpus(), cb)
     for problem in report.problems:
         _err(f"skipped: {problem}")
-    typer.echo(composition(report.articles, _codebook(codebook)))
+    typer.echo(composition(report.articles, cb))
 
 
 @data_app.command("agreement")

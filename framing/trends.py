@@ -10,14 +10,17 @@ so thin periods are visible.
 
 from __future__ import annotations
 
-import base64
 import csv
 import html
-import json
+import logging
 from collections import defaultdict
 from pathlib import Path
 
+from framing.data.readers import read_file
 from framing.errors import FramingError
+from framing.eval.report import figure_png, html_figure, html_page, html_table, pyplot
+
+logger = logging.getLogger(__name__)
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 
@@ -43,8 +46,9 @@ def period_of(date: str, by: str) -> str | None:
     return str(day.year)
 
 
-def iter_predictions(paths: list[str]):
-    """Prediction records from JSONL files or shard folders, CSV or Parquet files."""
+def iter_predictions(paths: list[str], problems: list[str] | None = None):
+    """Prediction records from JSONL files or shard folders, CSV or Parquet files, read
+    with the corpus readers; unreadable lines are skipped and described in ``problems``."""
     for item in paths:
         path = Path(item)
         if path.is_dir():
@@ -56,24 +60,14 @@ def iter_predictions(paths: list[str]):
         else:
             raise FramingError(f"{path}: no such file or folder")
         for file in files:
-            if file.suffix == ".parquet":
-                import pyarrow.parquet as pq
-
-                for batch in pq.ParquetFile(file).iter_batches(batch_size=4096):
-                    yield from (_from_flat(r) for r in batch.to_pylist())
-            elif file.suffix == ".csv":
-                with file.open(encoding="utf-8", newline="") as handle:
-                    yield from (_from_flat(r) for r in csv.DictReader(handle))
-            else:
-                with file.open(encoding="utf-8") as handle:
-                    for number, line in enumerate(handle, start=1):
-                        if line.strip():
-                            try:
-                                yield json.loads(line)
-                            except json.JSONDecodeError:
-                                raise FramingError(
-                                    f"{file}:{number}: not a JSON prediction line"
-                                ) from None
+            flat = file.suffix.lower() in {".csv", ".tsv", ".parquet"}
+            for record in read_file(file, require_text=False):
+                if record.error:
+                    if problems is None:
+                        raise FramingError(record.error)
+                    problems.append(record.error)
+                else:
+                    yield _from_flat(record.data) if flat else record.data
 
 
 def _from_flat(row: dict) -> dict:
@@ -97,7 +91,8 @@ def trends(
     )
     frames_seen, stances_seen = [], []
     undated = total = 0
-    for p in iter_predictions(paths):
+    problems: list[str] = []
+    for p in iter_predictions(paths, problems):
         total += 1
         period = period_of(p.get("date"), by)
         if period is None:
@@ -120,6 +115,8 @@ def trends(
         cell["stance"][stance] += 1
         if stance not in stances_seen:
             stances_seen.append(stance)
+    for problem in problems:
+        logger.warning(f"skipped {problem}")
     if not counts:
         raise FramingError(
             f"no prediction with a usable date among {total} read; trends need"
@@ -142,17 +139,14 @@ def trends(
     return {
         "articles": total,
         "undated": undated,
+        "unreadable": len(problems),
         "rows": len(rows),
         "plots": [str(p) for _, p in plots],
     }
 
 
 def _plots(rows, frames, stances, group, top_groups, out: Path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     periods = sorted({r["period"] for r in rows})
     totals = defaultdict(int)
     for r in rows:
@@ -204,10 +198,7 @@ def _plots(rows, frames, stances, group, top_groups, out: Path):
 
 
 def _save(fig, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    path.write_bytes(figure_png(fig))
     return path
 
 
@@ -217,26 +208,9 @@ def _page(out: Path, plots, by, group, total, undated) -> None:
         f"<p>{total} predictions read; {undated} without a usable date left out."
         + (f" Grouped by {html.escape(group)}." if group else "")
         + "</p>",
+        *(html_figure(title, path.read_bytes()) for title, path in plots),
     ]
-    for title, path in plots:
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        parts.append(
-            f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,"
-            f"{data}'><figcaption>{html.escape(title)}</figcaption></figure>"
-        )
     with (out / "trends.csv").open(encoding="utf-8") as handle:
         table = list(csv.reader(handle))
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in table[0])
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table[1:]
-    )
-    parts.append(f"<h2>Counts and shares</h2><table><tr>{head}</tr>{body}</table>")
-    style = (
-        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;"
-        "font-size:80%}td,th{border:1px solid #ccc;padding:2px 6px}"
-    )
-    (out / "trends.html").write_text(
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>framing trends"
-        f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>",
-        encoding="utf-8",
-    )
+    parts.append("<h2>Counts and shares</h2>" + html_table(table[0], table[1:]))
+    (out / "trends.html").write_text(html_page("framing trends", parts), encoding="utf-8")

@@ -119,7 +119,7 @@ TINY = [
 ]
 
 
-def tiny_records(articles=TINY) -> list[dict]:
+def _tiny_records(articles=TINY) -> list[dict]:
     records = []
     for article_id, stance, paragraphs in articles:
         paras = []
@@ -148,7 +148,7 @@ def tiny_records(articles=TINY) -> list[dict]:
     return records
 
 
-def write_jsonl(path: Path, records: list[dict]) -> Path:
+def _write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
 
@@ -161,7 +161,7 @@ def codebook():
 @pytest.fixture
 def tiny_corpus(tmp_path) -> Path:
     """A labeled JSONL file with the six tiny articles."""
-    return write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
+    return _write_jsonl(tmp_path / "tiny.jsonl", _tiny_records())
 
 
 @pytest.fixture
@@ -169,19 +169,63 @@ def tiny_folder(tmp_path) -> Path:
     """A corpus folder: train holds all tiny articles, dev and test two of them each."""
     folder = tmp_path / "corpus"
     folder.mkdir()
-    records = tiny_records()
-    write_jsonl(folder / "train.jsonl", records)
-    write_jsonl(folder / "dev.jsonl", [dict(r, id=r["id"] + "-dev") for r in records[:2]])
-    write_jsonl(folder / "test.jsonl", [dict(r, id=r["id"] + "-test") for r in records[2:4]])
+    records = _tiny_records()
+    _write_jsonl(folder / "train.jsonl", records)
+    _write_jsonl(folder / "dev.jsonl", [dict(r, id=r["id"] + "-dev") for r in records[:2]])
+    _write_jsonl(folder / "test.jsonl", [dict(r, id=r["id"] + "-test") for r in records[2:4]])
     return folder
 
 
-def paragraph_data(records=None):
+def _paragraph_data(records=None):
     """(texts, frames, stances) of every paragraph in the tiny corpus."""
     texts, frames, stances = [], [], []
-    for r in records or tiny_records():
+    for r in records or _tiny_records():
         for p in r["paragraphs"]:
             texts.append(p["text"])
             frames.append(p["frames"])
             stances.append(p["stance"])
     return texts, frames, stances
+
+
+@pytest.fixture(scope="session")
+def tiny_records():
+    """Builds fresh labeled records of the six tiny articles: ``tiny_records()``."""
+    return _tiny_records
+
+
+@pytest.fixture(scope="session")
+def write_jsonl():
+    """Writes records as JSONL: ``write_jsonl(path, records) -> path``."""
+    return _write_jsonl
+
+
+@pytest.fixture(scope="session")
+def paragraph_data():
+    """``paragraph_data()``: (texts, frames, stances) of every tiny paragraph."""
+    return _paragraph_data
+
+
+@pytest.fixture(scope="session")
+def tiny_transformer(tmp_path_factory) -> Path:
+    """A two-layer BERT (hidden size 128) with random weights and MiniLM's tokenizer, saved
+    as a model folder (safetensors): fine-tuning tests run on it in seconds."""
+    from transformers import AutoTokenizer, BertConfig, BertModel, set_seed
+
+    from framing.models.transformer import resolve_encoder
+
+    folder = tmp_path_factory.mktemp("tiny-transformer")
+    tokenizer = AutoTokenizer.from_pretrained(resolve_encoder("all-MiniLM-L6-v2"))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=256,
+        max_position_embeddings=128,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    )
+    set_seed(0)  # the same random weights in every run
+    BertModel(config).save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+    return folder

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from framing.batch import MANIFEST, classify_to_folder
+from framing.classify import classify
+from framing.classify.shards import MANIFEST
 from framing.errors import FramingError
 from framing.models.tfidf import TfidfClassifier
 from framing.trends import trends
-from tests.conftest import paragraph_data
 
 WORDS = [
     "drone",
@@ -41,7 +41,7 @@ WORDS = [
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
+def model_dir(tmp_path_factory, paragraph_data):
     folder = tmp_path_factory.mktemp("batch") / "model"
     TfidfClassifier().fit(*paragraph_data()).save(folder)
     return folder
@@ -80,14 +80,13 @@ def shard_texts(folder: Path) -> dict[str, str]:
 
 def test_folder_output_counts_errors_and_duplicates(model_dir, tmp_path):
     source = make_input(tmp_path / "in.jsonl", 250, bad_every=60, duplicate_every=100)
-    summary = classify_to_folder(
+    summary = classify(
         [str(source)],
         model_dir,
-        tmp_path / "out",
+        out=tmp_path / "out",
         shard_size=100,
         paragraphs=True,
-        quiet=True,
-        log=lambda m: None,
+        progress=False,
     )
     assert summary.records == 250 and summary.errors == 4
     assert summary.duplicates == 1  # the second copy; the first is classified
@@ -113,30 +112,29 @@ def test_folder_output_counts_errors_and_duplicates(model_dir, tmp_path):
 
 def test_refuses_to_mix_runs(model_dir, tmp_path):
     source = make_input(tmp_path / "in.jsonl", 20)
-    classify_to_folder([str(source)], model_dir, tmp_path / "out", shard_size=10, quiet=True)
+    classify([str(source)], model_dir, out=tmp_path / "out", shard_size=10, progress=False)
     with pytest.raises(FramingError, match="pass --resume to finish it"):
-        classify_to_folder([str(source)], model_dir, tmp_path / "out", shard_size=10)
+        classify([str(source)], model_dir, out=tmp_path / "out", shard_size=10)
     with pytest.raises(FramingError, match="--resume with different settings"):
-        classify_to_folder([str(source)], model_dir, tmp_path / "out", shard_size=5, resume=True)
+        classify([str(source)], model_dir, out=tmp_path / "out", shard_size=5, resume=True)
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "keep.txt").write_text("x")
     with pytest.raises(FramingError, match="not empty and holds no manifest.json"):
-        classify_to_folder([str(source)], model_dir, tmp_path / "other")
+        classify([str(source)], model_dir, out=tmp_path / "other")
     with pytest.raises(FramingError, match="cannot write a resumable folder from stdin"):
-        classify_to_folder(["-"], model_dir, tmp_path / "stdin-out")
+        classify(["-"], model_dir, out=tmp_path / "stdin-out")
 
 
 def test_killed_run_resumes_to_identical_output(model_dir, tmp_path):
     source = make_input(tmp_path / "in.jsonl", 3000, bad_every=700, duplicate_every=1000)
     reference = tmp_path / "reference"
-    classify_to_folder(
+    classify(
         [str(source)],
         model_dir,
-        reference,
+        out=reference,
         shard_size=100,
         paragraphs=True,
-        quiet=True,
-        log=lambda m: None,
+        progress=False,
     )
     out = tmp_path / "killed"
     command = [
@@ -175,25 +173,23 @@ def test_dask_local_cluster_matches_single_process(model_dir, tmp_path):
     pytest.importorskip("distributed")
     source = make_input(tmp_path / "in.jsonl", 400, bad_every=90, duplicate_every=150)
     single, distributed = tmp_path / "single", tmp_path / "dask"
-    classify_to_folder(
+    classify(
         [str(source)],
         model_dir,
-        single,
+        out=single,
         shard_size=50,
         paragraphs=True,
-        quiet=True,
-        log=lambda m: None,
+        progress=False,
     )
-    summary = classify_to_folder(
+    summary = classify(
         [str(source)],
         model_dir,
-        distributed,
+        out=distributed,
         shard_size=50,
         paragraphs=True,
         engine="dask",
         workers=2,
-        quiet=True,
-        log=lambda m: None,
+        progress=False,
     )
     assert summary.articles > 0
     assert shard_texts(distributed) == shard_texts(single)
@@ -201,7 +197,7 @@ def test_dask_local_cluster_matches_single_process(model_dir, tmp_path):
 
 def test_trends_from_shards(model_dir, tmp_path):
     source = make_input(tmp_path / "in.jsonl", 120)
-    classify_to_folder([str(source)], model_dir, tmp_path / "out", shard_size=50, quiet=True)
+    classify([str(source)], model_dir, out=tmp_path / "out", shard_size=50, progress=False)
     summary = trends([str(tmp_path / "out")], tmp_path / "trends", by="year", group="country")
     assert summary["articles"] == 120 and summary["undated"] == 0
     lines = (tmp_path / "trends" / "trends.csv").read_text().splitlines()

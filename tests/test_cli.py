@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from framing.data.splits import bundled_corpus_dir
-from tests.conftest import tiny_records, write_jsonl
 
 EXAMPLE = bundled_corpus_dir().parent / "examples" / "anka-licence.txt"
 
@@ -30,7 +29,7 @@ def run(*args, stdin=None, env=None, cwd=None):
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
+def model_dir(tmp_path_factory, tiny_records, write_jsonl):
     folder = tmp_path_factory.mktemp("cli")
     corpus = folder / "corpus"
     corpus.mkdir()
@@ -80,7 +79,7 @@ def test_classify_pretty_is_indented_json(model_dir):
 def test_classify_stdin_text_and_jsonl(model_dir):
     text = EXAMPLE.read_text()
     result = run("classify", "-", "--model", model_dir, stdin=text)
-    assert result.returncode == 0 and json.loads(result.stdout)["id"].startswith("sha1-")
+    assert result.returncode == 0 and json.loads(result.stdout)["id"].startswith("sha256-")
     lines = "".join(
         json.dumps({"id": f"x{i}", "text": t}) + "\n"
         for i, t in enumerate([text, "Drones were sold to Bishkek.", text])
@@ -187,7 +186,7 @@ def test_evaluate_writes_metrics(model_dir, tmp_path):
     assert result.returncode == 1 and "no dev split; found train, test" in result.stderr
 
 
-def test_data_check_exit_codes(tiny_corpus, tmp_path):
+def test_data_check_exit_codes(tiny_corpus, tmp_path, tiny_records, write_jsonl):
     assert run("data", "check", tiny_corpus).returncode == 0
     record = tiny_records()[0]
     record["paragraphs"][0]["frames"] = ["busines"]
@@ -247,13 +246,19 @@ def test_compare_two_models(model_dir, tmp_path):
         tmp_path / "cmp",
     )
     assert result.returncode == 0, result.stderr
-    assert "B - A" in result.stdout and "p" in result.stdout
     saved = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
     row = saved["paragraph"]["frames.micro_f1"]
-    assert row["ci_low"] <= row["difference"] <= row["ci_high"] and 0 <= row["p_value"] <= 1
+    assert row["difference"] == pytest.approx(row["b"] - row["a"])
+    assert row["ci_low"] <= row["difference"] <= row["ci_high"]
+    printed = next(line.split() for line in result.stdout.splitlines() if "frames.micro_f1" in line)
+    assert printed[:2] == ["paragraph", "frames.micro_f1"]
+    assert [float(x) for x in printed[2:5]] == pytest.approx(
+        [row["a"], row["b"], row["difference"]], abs=5e-4
+    )
+    assert float(printed[-1]) == pytest.approx(row["p_value"], abs=5e-4)
 
 
-def test_cross_validation_with_learning_curve(tmp_path):
+def test_cross_validation_with_learning_curve(tmp_path, tiny_records, write_jsonl):
     records = tiny_records() + [dict(r, id=r["id"] + "-b") for r in tiny_records()]
     corpus = write_jsonl(tmp_path / "c.jsonl", records)
     result = run("cv", "--model", "tfidf", "--data", corpus, "-k", "3", "--out", tmp_path / "cv")

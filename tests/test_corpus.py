@@ -18,7 +18,6 @@ from framing.data.corpus import (
 from framing.data.readers import Columns
 from framing.data.segment import Paragraph
 from framing.errors import FramingError
-from tests.conftest import tiny_records, write_jsonl
 
 
 def test_reads_labeled_jsonl(tiny_corpus, codebook):
@@ -49,7 +48,7 @@ def _problems(tmp_path, codebook, lines):
     return read_labeled(path, codebook)
 
 
-def test_unknown_frame_with_suggestion(tmp_path, codebook):
+def test_unknown_frame_with_suggestion(tmp_path, codebook, tiny_records):
     record = tiny_records()[0]
     record["paragraphs"][0]["frames"] = ["busines"]
     _, problems = _problems(tmp_path, codebook, [json.dumps(record).encode() + b"\n"])
@@ -60,7 +59,7 @@ def test_unknown_frame_with_suggestion(tmp_path, codebook):
     )
 
 
-def test_every_problem_is_reported_with_its_line(tmp_path, codebook):
+def test_every_problem_is_reported_with_its_line(tmp_path, codebook, tiny_records):
     good = tiny_records()
     no_text = dict(good[1], paragraphs=[{"frames": [], "stance": "neutral"}])
     empty = dict(good[2], paragraphs=[])
@@ -86,19 +85,21 @@ def test_every_problem_is_reported_with_its_line(tmp_path, codebook):
     assert messages[5].startswith(":7: text is not UTF-8 (byte 0xe9")
 
 
-def test_load_labeled_raises_first_problem(tmp_path, codebook):
+def test_load_labeled_raises_first_problem(tmp_path, codebook, tiny_records, write_jsonl):
     path = write_jsonl(tmp_path / "c.jsonl", [dict(tiny_records()[0], stance=None)])
     with pytest.raises(FramingError, match=r"c.jsonl:1: stance: article stance is missing"):
         load_labeled(path, codebook)
 
 
-def test_article_frames_must_match_paragraphs(tmp_path, codebook):
+def test_article_frames_must_match_paragraphs(tmp_path, codebook, tiny_records):
     record = dict(tiny_records()[0], frames=["business"])
     _, problems = _problems(tmp_path, codebook, [json.dumps(record).encode()])
     assert "not the union of its paragraph frames" in str(problems[0])
 
 
-def test_labeled_csv_and_parquet_one_paragraph_per_row(tmp_path, codebook, tiny_corpus):
+def test_labeled_csv_and_parquet_one_paragraph_per_row(
+    tmp_path, codebook, tiny_corpus, tiny_records
+):
     rows = []
     for r in tiny_records():
         for p in r["paragraphs"]:
@@ -124,7 +125,7 @@ def test_labeled_csv_and_parquet_one_paragraph_per_row(tmp_path, codebook, tiny_
         assert [p.text for p in got[0].paragraphs] == [p.text for p in expected[0].paragraphs]
 
 
-def test_unlabeled_formats(tmp_path):
+def test_unlabeled_formats(tmp_path, write_jsonl):
     text = "Kyrgyzstan bought drones from Turkey in 2021.\n\nPhoto: AFP\n\nMore came later on."
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(text)
@@ -144,7 +145,7 @@ def test_unlabeled_formats(tmp_path):
     articles = [a for a, _ in results]
     assert [a.id for a in articles][2:] == ["j1", articles[3].id, "p1", "q1"]
     assert articles[0].id.endswith("a.txt")
-    assert articles[3].id.startswith("sha1-")  # derived from content
+    assert articles[3].id.startswith("sha256-")  # derived from content
     assert [p.boilerplate for p in articles[0].paragraphs] == [False, True, False]
 
 
@@ -176,22 +177,25 @@ def test_missing_input_path(tmp_path):
         list(iter_unlabeled([str(tmp_path / "nope.jsonl")]))
 
 
-def test_to_dataset(tiny_corpus, codebook):
-    ds = to_dataset(load_labeled(tiny_corpus, codebook))
-    assert ds.num_rows == 15
-    assert ds.column_names == [
-        "article_id",
-        "index",
-        "text",
-        "boilerplate",
-        "frames",
-        "stance",
-        "origin",
-    ]
-    assert ds[0]["frames"] == ["business"] and ds[2]["boilerplate"] is True
+def test_dataset_round_trip_through_save_to_disk(tiny_corpus, codebook, tmp_path):
+    from datasets import DatasetDict
+
+    from framing.data.splits import load_splits
+
+    articles = load_labeled(tiny_corpus, codebook)
+    ds = to_dataset(articles)
+    assert ds.num_rows == 6 and ds[0]["paragraphs"][0]["frames"] == ["business"]
+    DatasetDict(
+        {"train": to_dataset(articles[:4]), "validation": to_dataset(articles[4:])}
+    ).save_to_disk(str(tmp_path / "saved"))
+    splits = load_splits(tmp_path / "saved", codebook)
+    assert sorted(splits) == ["dev", "train"]
+    assert [a.id for a in splits["train"]] == [a.id for a in articles[:4]]
+    assert splits["dev"][0].paragraphs == articles[4].paragraphs
+    assert splits["dev"][0].stance == articles[4].stance
 
 
-def test_check_finds_near_duplicates_and_leakage(tmp_path, codebook):
+def test_check_finds_near_duplicates_and_leakage(tmp_path, codebook, tiny_records, write_jsonl):
     folder = tmp_path / "corpus"
     folder.mkdir()
     records = tiny_records()

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from framing.models import encoder as encoder_module
-from framing.models.encoder import EmbeddingCache, Encoder, pick_dtype
+from framing.models import transformer as encoder_module
+from framing.models.transformer import EmbeddingCache, Encoder, pick_dtype
 
 
 def test_dtype_falls_back_to_float32_without_bf16(monkeypatch):

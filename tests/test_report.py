@@ -13,15 +13,13 @@ from framing.data.corpus import load_labeled
 from framing.eval.evaluate import evaluate
 from framing.eval.report import write_report
 from framing.models.tfidf import TfidfClassifier
-from tests.conftest import paragraph_data
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory):
+def report_dir(tmp_path_factory, tiny_records, paragraph_data, write_jsonl):
     from framing.data.codebook import load_codebook
-    from tests.conftest import tiny_records, write_jsonl
 
     codebook = load_codebook()
     folder = tmp_path_factory.mktemp("report")

@@ -11,9 +11,7 @@ from framing.train.train import train
 
 
 def test_train_saves_config_and_card(tiny_folder, tmp_path):
-    result = train(
-        tiny_folder, tmp_path / "m", family="tfidf", settings={"C_frames": 8.0}, log=lambda m: None
-    )
+    result = train(tiny_folder, tmp_path / "m", family="tfidf", settings={"C_frames": 8.0})
     config = load_config(tmp_path / "m" / "train.toml")
     assert config.family == "tfidf" and config.settings["C_frames"] == 8.0
     assert config.settings["word_ngram_max"] == 2  # defaults are written out too
@@ -33,7 +31,6 @@ def test_train_saves_config_and_card(tiny_folder, tmp_path):
         family=config.family,
         settings=config.settings,
         seed=config.seed,
-        log=lambda m: None,
     )
     texts = ["Kazakhstan signed a drone contract.", "Villages were destroyed."]
     a = result.model.predict_proba(texts).frames
@@ -58,13 +55,13 @@ def test_train_refuses_to_overwrite_other_folders(tiny_folder, tmp_path):
     (tmp_path / "precious").mkdir()
     (tmp_path / "precious" / "notes.txt").write_text("keep me")
     with pytest.raises(FramingError, match="not a model directory; choose a new --out"):
-        train(tiny_folder, tmp_path / "precious", log=lambda m: None)
+        train(tiny_folder, tmp_path / "precious")
     assert (tmp_path / "precious" / "notes.txt").read_text() == "keep me"
 
 
 def test_unknown_setting_is_a_clear_error(tiny_folder, tmp_path):
     with pytest.raises(FramingError, match="unknown setting 'C' for model family 'tfidf'"):
-        train(tiny_folder, tmp_path / "m", settings={"C": 1.0}, log=lambda m: None)
+        train(tiny_folder, tmp_path / "m", settings={"C": 1.0})
 
 
 def test_article_stance_layer_learns_what_the_mean_misses(tmp_path):
@@ -74,7 +71,7 @@ def test_article_stance_layer_learns_what_the_mean_misses(tmp_path):
     from framing.data.segment import Paragraph
     from framing.models.article import ArticleClassifier
     from framing.models.tfidf import TfidfClassifier
-    from framing.train.train import fit_and_tune
+    from framing.train.fit import fit_and_tune
 
     neutral = [
         "The ministry said the delegation arrived on Tuesday for talks.",

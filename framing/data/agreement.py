@@ -10,13 +10,13 @@ and for article stance, with raw percent agreement beside it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from framing.data.codebook import Codebook
+from framing.data.readers import iter_jsonl
 from framing.errors import FramingError
 
 
@@ -32,17 +32,9 @@ class Agreement:
 
 
 def _read(path: Path) -> dict[str, dict]:
-    if not path.is_file():
+    if not Path(path).is_file():
         raise FramingError(f"{path}: annotation pass not found")
-    out = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise FramingError(f"{path}:{number}: invalid JSON ({exc.msg})") from None
-            out[record["id"]] = record
-    return out
+    return {record["id"]: record for _, record in iter_jsonl(path)}
 
 
 def _alpha(a: list, b: list) -> float:

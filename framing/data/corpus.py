@@ -8,7 +8,6 @@ Labeled CSV and Parquet files hold one paragraph per row; see
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 from framing.data.codebook import Codebook
 from framing.data.readers import Columns, Record, read_records
 from framing.data.segment import Paragraph, is_boilerplate, segment
+from framing.data.text import text_hash
 from framing.errors import FramingError
 
 MAX_CHARS = 1_000_000
@@ -72,7 +72,7 @@ class Problem:
 
 def content_id(text: str) -> str:
     """An id derived from an article's text, for input records without one."""
-    return "sha1-" + hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()[:16]
+    return "sha256-" + text_hash(text)[:16]
 
 
 def article_frames(paragraphs: list[Paragraph], frame_order: list[str]) -> list[str]:
@@ -96,6 +96,28 @@ def primary_frame(paragraphs: list[Paragraph], frame_order: list[str]) -> str | 
     if not words:
         return None
     return max(words, key=lambda f: (words[f], -first[f], -frame_order.index(f)))
+
+
+def paragraph_rows(articles: Iterable[Article]) -> tuple[list[str], list[list[str]], list[str]]:
+    """The labeled paragraphs of ``articles`` as ``(texts, frames, stances)``, the three
+    arguments of a classifier's ``fit``."""
+    texts, frames, stances = [], [], []
+    for article in articles:
+        for p in article.paragraphs:
+            texts.append(p.text)
+            frames.append(list(p.frames or []))
+            stances.append(p.stance)
+    return texts, frames, stances
+
+
+def as_unlabeled(article: Article) -> Article:
+    """The article as classification sees it: its text only, boilerplate flagged by the
+    heuristic rather than taken from gold labels."""
+    return Article(
+        id=article.id,
+        paragraphs=[Paragraph(p.text, is_boilerplate(p.text)) for p in article.paragraphs],
+        meta=dict(article.meta),
+    )
 
 
 # --------------------------------------------------------------------------- unlabeled
@@ -349,6 +371,13 @@ def read_labeled(
     records = read_records([str(path)], columns=columns)
     if path.is_file() and path.suffix.lower() in {".csv", ".tsv", ".parquet"}:
         records = group_paragraph_rows(records)
+    return labeled_from_records(records, codebook)
+
+
+def labeled_from_records(
+    records: Iterable[Record], codebook: Codebook
+) -> tuple[list[Article], list[Problem]]:
+    """Validate article records (see :func:`parse_labeled`); duplicate ids are problems."""
     articles: list[Article] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
@@ -374,6 +403,17 @@ def read_labeled(
     return articles, problems
 
 
+def dataset_records(dataset, name: str) -> Iterator[Record]:
+    """Article records from a ``datasets.Dataset``: one article per row when it has a
+    ``paragraphs`` column (as :func:`to_dataset` writes), else one paragraph per row."""
+    rows = (
+        Record(f"{name}:row {i}", data=row) for i, row in enumerate(dataset.to_iterable_dataset())
+    )
+    if "paragraphs" in dataset.column_names:
+        return rows
+    return group_paragraph_rows(rows)
+
+
 def load_labeled(
     path: str | Path,
     codebook: Codebook,
@@ -395,32 +435,17 @@ def load_labeled(
 
 
 def to_dataset(articles: list[Article]):
-    """One row per paragraph as a ``datasets.Dataset``.
+    """One row per article, in the labeled JSONL format, as a ``datasets.Dataset``.
 
-    Columns: ``article_id``, ``index`` (paragraph position), ``text``,
-    ``boilerplate``, ``frames`` (list of ids), ``stance``, ``origin``.
+    ``Dataset.save_to_disk`` on the result (or on a ``DatasetDict`` of such
+    datasets named train, dev or validation, and test) gives a folder that every
+    command taking a labeled corpus reads.
     """
     from datasets import Dataset
 
-    rows = {
-        "article_id": [],
-        "index": [],
-        "text": [],
-        "boilerplate": [],
-        "frames": [],
-        "stance": [],
-        "origin": [],
-    }
-    for article in articles:
-        for i, p in enumerate(article.paragraphs):
-            rows["article_id"].append(article.id)
-            rows["index"].append(i)
-            rows["text"].append(p.text)
-            rows["boilerplate"].append(p.boilerplate)
-            rows["frames"].append(list(p.frames or []))
-            rows["stance"].append(p.stance or "")
-            rows["origin"].append(article.origin)
-    return Dataset.from_dict(rows)
+    records = [a.to_record() for a in articles]
+    keys = list(dict.fromkeys(k for r in records for k in r))
+    return Dataset.from_dict({k: [r.get(k) for r in records] for k in keys})
 
 
 def write_jsonl(articles: Iterable[Article], path: str | Path) -> None:

@@ -122,8 +122,11 @@ def read_records(
         yield from read_file(Path(item), columns=columns)
 
 
-def read_file(path: Path, *, columns: Columns | None = None) -> Iterator[Record]:
-    """Yield the records of one file, chosen by its extension."""
+def read_file(
+    path: Path, *, columns: Columns | None = None, require_text: bool = True
+) -> Iterator[Record]:
+    """Yield the records of one file, chosen by its extension. With ``require_text``
+    (articles), a table without the text column is one error record."""
     columns = columns or Columns()
     suffix = path.suffix.lower()
     try:
@@ -136,7 +139,7 @@ def read_file(path: Path, *, columns: Columns | None = None) -> Iterator[Record]
         yield Record(str(path), error=f"{path}: file is empty; expected at least one article")
         return
     if suffix == ".parquet":
-        yield from _read_parquet(path, columns)
+        yield from _read_parquet(path, columns, require_text)
         return
     if _is_binary(head):
         yield Record(
@@ -149,7 +152,9 @@ def read_file(path: Path, *, columns: Columns | None = None) -> Iterator[Record]
         with path.open("rb") as handle:
             yield from _read_jsonl(handle, str(path), columns)
     elif suffix in {".csv", ".tsv"}:
-        yield from _read_csv(path, columns, delimiter="\t" if suffix == ".tsv" else ",")
+        yield from _read_csv(
+            path, columns, delimiter="\t" if suffix == ".tsv" else ",", require_text=require_text
+        )
     elif suffix in TEXT_SUFFIXES:
         raw = path.read_bytes()
         text, error = _decode(raw, str(path))
@@ -165,6 +170,38 @@ def read_file(path: Path, *, columns: Columns | None = None) -> Iterator[Record]
         )
 
 
+def _parse_line(raw: bytes, place: str) -> tuple[dict | None, str | None]:
+    """One JSONL line as ``(object, None)``, or ``(None, error)`` saying what is wrong."""
+    line, error = _decode(raw, place)
+    if error:
+        return None, error
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, (
+            f"{place}: invalid JSON ({exc.msg} at column {exc.colno});"
+            " each line must be one JSON object"
+        )
+    if not isinstance(data, dict):
+        return None, f"{place}: expected a JSON object per line, got {type(data).__name__}"
+    return data, None
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[str, dict]]:
+    """``(place, object)`` for each non-blank line of a JSONL file whose every line must be
+    good (annotations, stand-off labels, predictions); FramingError names the first bad one."""
+    path = Path(path)
+    if not path.is_file():
+        raise FramingError(f"{path}: file not found")
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if raw.strip():
+                data, error = _parse_line(raw, f"{path}:{number}")
+                if error:
+                    raise FramingError(error)
+                yield f"{path}:{number}", data
+
+
 def _read_jsonl(handle, name: str, columns: Columns) -> Iterator[Record]:
     any_line = False
     for number, raw in enumerate(handle, start=1):
@@ -172,36 +209,22 @@ def _read_jsonl(handle, name: str, columns: Columns) -> Iterator[Record]:
         if not raw.strip():
             continue
         any_line = True
-        line, error = _decode(raw, place)
+        data, error = _parse_line(raw, place)
         if error:
             yield Record(place, error=error)
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Record(
-                place,
-                error=f"{place}: invalid JSON ({exc.msg} at column {exc.colno});"
-                " each line must be one JSON object",
-            )
-            continue
-        if not isinstance(data, dict):
-            yield Record(
-                place, error=f"{place}: expected a JSON object per line, got {type(data).__name__}"
-            )
-            continue
-        yield Record(place, data=columns.rename(data))
+        else:
+            yield Record(place, data=columns.rename(data))
     if not any_line:
         yield Record(name, error=f"{name}: file has no articles (only blank lines)")
 
 
-def _read_csv(path: Path, columns: Columns, delimiter: str) -> Iterator[Record]:
+def _read_csv(path: Path, columns: Columns, delimiter: str, require_text: bool) -> Iterator[Record]:
     with path.open("rb") as binary:
         stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         try:
             reader = csv.DictReader(stream, delimiter=delimiter)
             header = reader.fieldnames or []
-            if columns.text not in header and columns.paragraphs not in header:
+            if require_text and columns.text not in header and columns.paragraphs not in header:
                 yield Record(
                     str(path),
                     error=f"{path}: no text column {columns.text!r} (columns are: "
@@ -224,16 +247,16 @@ def _read_csv(path: Path, columns: Columns, delimiter: str) -> Iterator[Record]:
             yield Record(str(path), error=f"{path}: broken CSV ({exc})")
 
 
-def _read_parquet(path: Path, columns: Columns) -> Iterator[Record]:
+def _read_parquet(path: Path, columns: Columns, require_text: bool) -> Iterator[Record]:
     import pyarrow.parquet as pq
 
     try:
         file = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises several types for a non-Parquet file
+    except (OSError, ValueError) as exc:  # pyarrow: ArrowInvalid, ArrowIOError
         yield Record(str(path), error=f"{path}: not a readable Parquet file ({exc})")
         return
     names = file.schema_arrow.names
-    if columns.text not in names and columns.paragraphs not in names:
+    if require_text and columns.text not in names and columns.paragraphs not in names:
         yield Record(
             str(path),
             error=f"{path}: no text column {columns.text!r} (columns are: {', '.join(names)});"

@@ -11,12 +11,12 @@ pairing labels with the wrong paragraphs.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from framing.data.codebook import Codebook
 from framing.data.corpus import Article, parse_labeled
+from framing.data.readers import iter_jsonl
 from framing.data.segment import paragraph_hash, segment
 from framing.data.splits import bundled_corpus_dir
 from framing.errors import FramingError
@@ -42,15 +42,7 @@ def standoff_path() -> Path:
 
 
 def read_standoff(path: str | Path | None = None) -> list[dict]:
-    path = Path(path) if path else standoff_path()
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise FramingError(f"{path}:{number}: invalid JSON ({exc.msg})") from None
-    return records
+    return [record for _, record in iter_jsonl(Path(path) if path else standoff_path())]
 
 
 def join_seed(record: dict, text: str, place: str, codebook: Codebook) -> Article:

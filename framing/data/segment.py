@@ -12,9 +12,10 @@ model ignores them when it aggregates frames and stance.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
+
+from framing.data.text import text_hash
 
 MIN_WORDS = 5
 MAX_WORDS = 400
@@ -91,8 +92,7 @@ def is_boilerplate(text: str) -> bool:
 
 def paragraph_hash(text: str) -> str:
     """A short, stable fingerprint of a paragraph's text (whitespace-normalised)."""
-    normal = " ".join(text.split())
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+    return text_hash(text)[:16]
 
 
 def split_blocks(text: str) -> list[str]:

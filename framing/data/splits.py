@@ -12,8 +12,8 @@ from collections import Counter
 from importlib import resources
 from pathlib import Path
 
-from framing.data.codebook import Codebook
-from framing.data.corpus import Article, load_labeled
+from framing.data.codebook import Codebook, load_codebook
+from framing.data.corpus import Article, dataset_records, labeled_from_records, load_labeled
 from framing.errors import FramingError
 
 SPLITS = ("train", "dev", "test")
@@ -41,6 +41,8 @@ def load_splits(path: str | Path, codebook: Codebook) -> dict[str, list[Article]
     """Read a corpus: ``{'train': [...], 'dev': [...], 'test': [...]}`` for a folder, or
     ``{'all': [...]}`` for a single file."""
     path = Path(path)
+    if is_saved_dataset(path):
+        return load_saved_dataset(path, codebook)
     if path.is_dir():
         files = split_files(path)
         if not files:
@@ -50,6 +52,42 @@ def load_splits(path: str | Path, codebook: Codebook) -> dict[str, list[Article]
             )
         return {name: load_labeled(file, codebook) for name, file in files.items()}
     return {"all": load_labeled(path, codebook)}
+
+
+def corpus_codebook(data: Path, codebook: Codebook | str | Path | None) -> Codebook:
+    """The codebook to read ``data`` with: the one given, else a corpus folder's own
+    ``codebook.yaml``, else the bundled codebook."""
+    if isinstance(codebook, Codebook):
+        return codebook
+    if codebook is None and data.is_dir() and (data / "codebook.yaml").is_file():
+        codebook = data / "codebook.yaml"
+    return load_codebook(codebook)
+
+
+def is_saved_dataset(path: Path) -> bool:
+    """Whether ``path`` is a folder written by ``Dataset.save_to_disk`` (or of a DatasetDict)."""
+    return path.is_dir() and any(
+        (path / name).is_file() for name in ("dataset_dict.json", "state.json")
+    )
+
+
+def load_saved_dataset(path: Path, codebook: Codebook) -> dict[str, list[Article]]:
+    """Read a corpus saved with ``datasets``: a DatasetDict gives its splits (``validation``
+    is read as ``dev``), a single Dataset gives ``{'all': [...]}``."""
+    from datasets import DatasetDict, load_from_disk
+
+    loaded = load_from_disk(str(path))
+    parts = dict(loaded) if isinstance(loaded, DatasetDict) else {"all": loaded}
+    out = {}
+    for name, dataset in parts.items():
+        key = "dev" if name == "validation" else name
+        articles, problems = labeled_from_records(
+            dataset_records(dataset, f"{path}[{name}]"), codebook
+        )
+        if problems:
+            raise FramingError(f"{problems[0]} ({len(problems)} problems in all)")
+        out[key] = articles
+    return out
 
 
 def split_articles(

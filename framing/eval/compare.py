@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from framing.data.corpus import Article
+from framing.data.heldout import load_heldout
 from framing.errors import FramingError
 from framing.eval.bootstrap import paired_comparison
 from framing.eval.evaluate import predict_corpus, units
@@ -38,8 +42,36 @@ def compare(
     }
 
 
+def compare_heldout(
+    model_a: FramingClassifier,
+    model_b: FramingClassifier,
+    data: str | Path | None = None,
+    split: str = "test",
+    *,
+    seeds: str | Path | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """:func:`compare` on held-out articles chosen by
+    :func:`framing.data.heldout.load_heldout`; ``result['data']`` says which."""
+    articles, label = load_heldout(data, split, model_a.codebook_, seeds=seeds)
+    result = compare(model_a, model_b, articles, n_boot=n_boot, seed=seed)
+    result["data"] = label
+    return result
+
+
+def write_comparison(result: dict, out: str | Path) -> Path:
+    """Write ``comparison.json`` into the folder ``out``; returns its path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "comparison.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
 def format_comparison(result: dict) -> str:
     lines = [
+        *([f"data: {result['data']}"] if "data" in result else []),
         f"A: {result['a']}",
         f"B: {result['b']}",
         f"{result['n_articles']} articles, {result['n_paragraphs']} paragraphs;"

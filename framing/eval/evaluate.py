@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.calibration import calibration_curve
 
-from framing.data.corpus import Article
-from framing.data.segment import Paragraph, is_boilerplate
+from framing.data.corpus import Article, as_unlabeled
+from framing.data.heldout import load_heldout
 from framing.eval.bootstrap import Units, confidence_intervals
 from framing.eval.metrics import frame_metrics, stance_metrics
 from framing.models.article import ArticleClassifier
@@ -28,15 +28,6 @@ BREAKDOWN_FIRST = ("origin", "voice", "country", "year")
 NOT_GROUPS = {"title", "date", "id"}
 MAX_GROUPS = 50
 N_ERRORS = 5
-
-
-def as_unlabeled(article: Article) -> Article:
-    """The article as classification would see it: text only, boilerplate flagged by heuristic."""
-    return Article(
-        id=article.id,
-        paragraphs=[Paragraph(p.text, is_boilerplate(p.text)) for p in article.paragraphs],
-        meta=dict(article.meta),
-    )
 
 
 def predict_corpus(model: FramingClassifier, articles: list[Article]) -> list[dict]:
@@ -294,6 +285,23 @@ def evaluate(
 ) -> dict:
     """Predict and score in one call; see :func:`score` for the keys."""
     return score(model, articles, predict_corpus(model, articles), n_boot=n_boot, seed=seed)
+
+
+def evaluate_heldout(
+    model: FramingClassifier,
+    data: str | Path | None = None,
+    split: str = "test",
+    *,
+    seeds: str | Path | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """:func:`evaluate` on held-out articles chosen by
+    :func:`framing.data.heldout.load_heldout`; ``metrics['data']`` says which."""
+    articles, label = load_heldout(data, split, model.codebook_, seeds=seeds)
+    metrics = evaluate(model, articles, n_boot=n_boot, seed=seed)
+    metrics["data"] = label
+    return metrics
 
 
 def _with_ci(group: dict, name: str) -> str:

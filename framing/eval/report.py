@@ -18,17 +18,50 @@ import numpy as np
 
 from framing.eval.evaluate import format_table, write_metrics
 
+STYLE = (
+    "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+    "table{border-collapse:collapse;margin:1em 0;font-size:90%}"
+    "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
+    "figure{display:inline-block;margin:1em}pre{background:#f6f6f6;padding:1em}"
+)
+# Marks the page once every plot has decoded, so a headless browser can check it.
+_RENDERED = (
+    "window.addEventListener('load',()=>{const imgs=[...document.images];"
+    "document.body.dataset.plots=imgs.length;"
+    "document.body.dataset.rendered=imgs.filter(i=>i.complete&&i.naturalWidth>0)"
+    ".length;});"
+)
 
-def _png(fig) -> str:
-    import matplotlib.pyplot as plt
 
+def figure_png(fig) -> bytes:
+    """The figure as PNG bytes; the figure is closed."""
+    plt = pyplot()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
-def _pyplot():
+def html_figure(title: str, png: bytes) -> str:
+    """An ``<figure>`` holding the PNG inline (data URI) with its caption."""
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure><img alt="{html.escape(title)}" class="plot" '
+        f'src="data:image/png;base64,{data}"><figcaption>{html.escape(title)}'
+        "</figcaption></figure>"
+    )
+
+
+def html_page(title: str, sections: list[str]) -> str:
+    """One self-contained page (styles and images inline, no outside requests)."""
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
+        f"{html.escape(title)}</title><style>{STYLE}</style></head><body>{''.join(sections)}"
+        f"<script>{_RENDERED}</script></body></html>"
+    )
+
+
+def pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -37,8 +70,8 @@ def _pyplot():
     return plt
 
 
-def plot_frame_f1(metrics: dict) -> str:
-    plt = _pyplot()
+def plot_frame_f1(metrics: dict) -> bytes:
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4))
     for offset, level, color in ((-0.2, "paragraph", "#3b6ea5"), (0.2, "article", "#d08c2f")):
         per = metrics[level]["frames"]["per_frame"]
@@ -54,11 +87,11 @@ def plot_frame_f1(metrics: dict) -> str:
     ax.set_ylabel("F1 (95% CI)")
     ax.legend()
     ax.set_title("Per-frame F1")
-    return _png(fig)
+    return figure_png(fig)
 
 
-def plot_confusion(metrics: dict) -> str:
-    plt = _pyplot()
+def plot_confusion(metrics: dict) -> bytes:
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
     for ax, level in zip(axes, ("paragraph", "article"), strict=True):
         stance = metrics[level]["stance"]
@@ -79,11 +112,11 @@ def plot_confusion(metrics: dict) -> str:
         ax.set_xlabel("predicted")
         ax.set_ylabel("gold")
         ax.set_title(f"Stance, {level} level")
-    return _png(fig)
+    return figure_png(fig)
 
 
-def plot_reliability(metrics: dict) -> str:
-    plt = _pyplot()
+def plot_reliability(metrics: dict) -> bytes:
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.8, 4.4))
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect")
     for name, color in (("frames", "#3b6ea5"), ("stance", "#c0392b")):
@@ -100,11 +133,11 @@ def plot_reliability(metrics: dict) -> str:
     ax.set_ylabel("observed frequency")
     ax.set_title("Reliability (paragraphs)")
     ax.legend()
-    return _png(fig)
+    return figure_png(fig)
 
 
-def plot_learning_curve(curve: dict) -> str:
-    plt = _pyplot()
+def plot_learning_curve(curve: dict) -> bytes:
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     sizes = curve["train_articles"]
     for key, label in (
@@ -121,7 +154,7 @@ def plot_learning_curve(curve: dict) -> str:
     ax.set_ylim(0, 1)
     ax.legend()
     ax.set_title("Learning curve")
-    return _png(fig)
+    return figure_png(fig)
 
 
 def summary_markdown(metrics: dict, learning_curve: dict | None = None) -> str:
@@ -159,7 +192,8 @@ def summary_markdown(metrics: dict, learning_curve: dict | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table(header: list[str], rows: list[list]) -> str:
+def html_table(header: list[str], rows: list[list]) -> str:
+    """An HTML table; every cell is escaped text."""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
@@ -179,13 +213,8 @@ def report_html(metrics: dict, learning_curve: dict | None = None) -> str:
     sections = [
         f"<h1>Evaluation report</h1><p>{html.escape(str(metrics.get('data', '')))}</p>",
         f"<pre>{html.escape(format_table(metrics))}</pre>",
+        *(html_figure(title, png) for title, png in plots),
     ]
-    for title, data in plots:
-        sections.append(
-            f'<figure><img alt="{html.escape(title)}" class="plot" '
-            f'src="data:image/png;base64,{data}"><figcaption>{html.escape(title)}'
-            "</figcaption></figure>"
-        )
     for field, groups in metrics.get("breakdown", {}).items():
         rows = [
             [
@@ -200,7 +229,7 @@ def report_html(metrics: dict, learning_curve: dict | None = None) -> str:
         ]
         sections.append(
             f"<h2>By {html.escape(field)}</h2>"
-            + _table(
+            + html_table(
                 [
                     "value",
                     "articles",
@@ -222,26 +251,9 @@ def report_html(metrics: dict, learning_curve: dict | None = None) -> str:
         if rows:
             sections.append(
                 f"<h3>{html.escape(frame)}</h3>"
-                + _table(["error", "article", "paragraph", "score", "text"], rows)
+                + html_table(["error", "article", "paragraph", "score", "text"], rows)
             )
-    style = (
-        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;margin:1em 0;font-size:90%}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
-        "figure{display:inline-block;margin:1em}pre{background:#f6f6f6;padding:1em}"
-    )
-    # Marks the page once every plot has decoded, so a headless browser can check it.
-    script = (
-        "window.addEventListener('load',()=>{const imgs=[...document.images];"
-        "document.body.dataset.plots=imgs.length;"
-        "document.body.dataset.rendered=imgs.filter(i=>i.complete&&i.naturalWidth>0)"
-        ".length;});"
-    )
-    return (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>framing "
-        f"evaluation</title><style>{style}</style></head><body>{''.join(sections)}"
-        f"<script>{script}</script></body></html>"
-    )
+    return html_page("framing evaluation", sections)
 
 
 def write_report(metrics: dict, out: str | Path, learning_curve: dict | None = None) -> list[Path]:

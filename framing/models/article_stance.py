@@ -1,4 +1,4 @@
-"""A learned article-stance layer on top of paragraph stance scores.
+"""The learned article-stance layer on top of paragraph stance scores.
 
 An article's stance is judged once for the whole article, and a plain average
 of paragraph stances drifts towards ``neutral``: most paragraphs of a
@@ -7,16 +7,17 @@ few features of its content paragraphs' stance probabilities (the word-weighted
 mean, the strongest paragraph for each label, the share of paragraphs won by
 each label), with a multinomial logistic regression fitted on *out-of-fold*
 paragraph scores of the training articles, so it sees scores like those of new
-text rather than the over-confident scores of text the model was trained on.
+text rather than the over-confident scores of text the model was trained on
+(:func:`framing.train.fit.fit_article_stance` does the fitting).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
 
-N_FOLDS = 5
+from framing.errors import FramingError
+from framing.models.linear import logistic_from_arrays
 
 
 def article_features(stance: np.ndarray, content: np.ndarray, words: np.ndarray) -> np.ndarray:
@@ -57,58 +58,12 @@ class ArticleStanceHead:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> ArticleStanceHead:
+    def from_dict(cls, data: dict, *, place: str = "article_stance") -> ArticleStanceHead:
+        """Rebuild the layer from :meth:`to_dict`; FramingError names a missing key."""
+        for key in ("C", "n_stances", "classes", "coef", "intercept"):
+            if key not in data:
+                raise FramingError(f"{place}: key {key!r} is missing; retrain the model")
         head = cls(C=data["C"])
-        head.n_stances_ = data["n_stances"]
-        head.model_ = LogisticRegression()
-        head.model_.classes_ = np.asarray(data["classes"])
-        head.model_.coef_ = np.asarray(data["coef"])
-        head.model_.intercept_ = np.asarray(data["intercept"])
+        head.n_stances_ = int(data["n_stances"])
+        head.model_ = logistic_from_arrays(data["coef"], data["intercept"], data["classes"])
         return head
-
-
-def fit_article_stance(model, articles, *, seed: int = 0) -> str:
-    """Fit ``model.article_stance_`` on out-of-fold scores of ``articles`` (labeled).
-
-    Families that do not learn from data are scored directly. Returns a note for
-    the model card, or explains why the layer was not fitted.
-    """
-    from framing.eval.evaluate import as_unlabeled
-    from framing.models.base import family_class
-    from framing.train.train import paragraph_rows
-
-    labels = np.array([model.stances_.index(a.stance) for a in articles])
-    if len(articles) < 2 * N_FOLDS or len(np.unique(labels)) < 2:
-        return "article stance: too few training articles for a learned layer; word-weighted mean"
-    if not model.cross_fit_cheap:
-        return (
-            "article stance: word-weighted mean of paragraph stances (refitting this family"
-            " five times to learn an article layer would cost too much)"
-        )
-    unlabeled = [as_unlabeled(a) for a in articles]
-    features = np.zeros((len(articles), 3 * len(model.stances_)))
-    if model.learns_frames:
-        folds = KFold(n_splits=N_FOLDS, shuffle=True, random_state=seed)
-        for train_idx, test_idx in folds.split(np.arange(len(articles))):
-            clone = family_class(model.family)(codebook=model.codebook_, config=model.config)
-            clone.fit(*paragraph_rows([articles[i] for i in train_idx]))
-            clone.calibration_ = model.calibration_
-            clone.boilerplate_ = getattr(model, "boilerplate_", None)
-            _fill(features, clone, [unlabeled[i] for i in test_idx], test_idx)
-    else:
-        _fill(features, model, unlabeled, np.arange(len(articles)))
-    model.article_stance_ = ArticleStanceHead().fit(features, labels, len(model.stances_))
-    return (
-        f"article stance: a logistic layer on out-of-fold paragraph stance scores of"
-        f" {len(articles)} training articles ({N_FOLDS}-fold)"
-    )
-
-
-def _fill(features, model, articles, rows) -> None:
-    from framing.models.article import ArticleClassifier, content_and_words
-
-    for row, article, scores in zip(
-        rows, articles, ArticleClassifier(model).score(articles), strict=True
-    ):
-        content, words = content_and_words(article)
-        features[row] = article_features(scores.stance, content, words)

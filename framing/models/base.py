@@ -14,14 +14,17 @@ card. Loading reads only those formats; nothing is unpickled or executed.
 
 from __future__ import annotations
 
+import abc
 import importlib
+import inspect
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from framing.data.codebook import Codebook, load_codebook
 from framing.errors import FramingError
@@ -34,7 +37,7 @@ CODEBOOK_FILE = "codebook.yaml"
 FAMILIES = {
     "tfidf": "framing.models.tfidf:TfidfClassifier",
     "keywords": "framing.models.keywords:KeywordsClassifier",
-    "encoder": "framing.models.embeddings:EncoderClassifier",
+    "encoder": "framing.models.encoder:EncoderClassifier",
     "ensemble": "framing.models.ensemble:EnsembleClassifier",
     "zeroshot": "framing.models.zeroshot:ZeroShotClassifier",
     "finetune": "framing.models.finetune:FinetuneClassifier",
@@ -68,21 +71,36 @@ def family_class(name: str) -> type[FramingClassifier]:
     return getattr(importlib.import_module(module), attr)
 
 
-class FramingClassifier:
+def make_model(family: str, *, codebook: Codebook | None = None, **settings) -> FramingClassifier:
+    """A new, unfitted classifier of ``family``; an unknown setting is a FramingError."""
+    cls = family_class(family)
+    known = cls.setting_names()
+    unknown = sorted(set(settings) - set(known))
+    if unknown:
+        raise FramingError(
+            f"unknown setting {unknown[0]!r} for model family {family!r}; expected one"
+            f" of: {', '.join(known) or '(none)'}"
+        )
+    return cls(codebook=codebook, **settings)
+
+
+class FramingClassifier(BaseEstimator, abc.ABC):
     """Base class: paragraph-level frames and stance.
 
-    Subclasses set ``family`` and a ``Config`` dataclass, and implement
-    ``_fit(texts, Y, y)``, ``_predict_proba(texts)``, ``_save(path)`` and
-    ``_load(path)``. ``Y`` is a 0/1 array (n, n_frames); ``y`` holds stance
-    indexes (n,).
+    A scikit-learn estimator: ``__init__`` stores its keyword-only settings and
+    nothing else, so ``get_params``, ``set_params`` and ``sklearn.base.clone``
+    work; settings are checked in ``fit`` (and when a saved model is loaded).
+    Subclasses set ``family`` and implement ``_fit(texts, Y, y)``,
+    ``_predict_proba(texts)``, ``_save(path)`` and ``_load(path)``; ``Y`` is a 0/1
+    array (n, n_frames), ``y`` holds stance indexes (n,).
 
     Learned attributes (after ``fit`` or ``load``): ``codebook_``,
     ``frames_`` and ``stances_`` (codebook ids, column order of the scores),
-    ``thresholds_`` (array (n_frames,)).
+    ``thresholds_`` (array (n_frames,)), ``calibration_``, ``article_stance_``
+    and ``boilerplate_`` (None when absent).
     """
 
     family: ClassVar[str] = ""
-    Config: ClassVar[type] = dict
     # False for baselines that do not learn frames from data (they cannot overfit).
     learns_frames: ClassVar[bool] = True
     # False for fixed-rule baselines whose scores must stay as the rules give them
@@ -92,20 +110,46 @@ class FramingClassifier:
     # left out and the article stance is the word-weighted mean of paragraph stances).
     cross_fit_cheap: ClassVar[bool] = True
 
-    def __init__(self, *, codebook: Codebook | None = None, config=None, **settings):
+    def __init__(self, *, codebook: Codebook | None = None):
         self.codebook = codebook
-        known = {f.name for f in fields(self.Config)}
-        unknown = sorted(set(settings) - known)
-        if unknown:
-            raise FramingError(
-                f"unknown setting {unknown[0]!r} for model family {self.family!r}; expected one"
-                f" of: {', '.join(sorted(known)) or '(none)'}"
+
+    # ------------------------------------------------------------------ settings
+
+    @classmethod
+    def setting_names(cls) -> list[str]:
+        """The family's settings: every ``__init__`` parameter but ``codebook``."""
+        return [name for name in cls._get_param_names() if name != "codebook"]
+
+    def settings(self) -> dict:
+        """The settings as plain JSON/TOML values (tuples become lists)."""
+        return {
+            name: list(v) if isinstance(v, tuple) else v
+            for name in self.setting_names()
+            for v in [getattr(self, name)]
+        }
+
+    def _check_settings(self) -> None:
+        """Check every setting's type against its default; families add range checks."""
+        defaults = {
+            name: p.default
+            for name, p in inspect.signature(type(self).__init__).parameters.items()
+            if name in self.setting_names()
+        }
+        for name, default in defaults.items():
+            value = getattr(self, name)
+            if default is None:
+                continue
+            expected = (int, float) if type(default) is float else type(default)
+            if isinstance(default, tuple):
+                expected = (tuple, list)
+            ok = isinstance(value, expected) and not (
+                isinstance(value, bool) and not isinstance(default, bool)
             )
-        if config is None:
-            config = self.Config(**settings)
-        elif settings:
-            config = type(config)(**{**asdict(config), **settings})
-        self.config = config
+            if not ok:
+                raise FramingError(
+                    f"setting {name!r} of model family {self.family!r} must be"
+                    f" {type(default).__name__}, got {type(value).__name__} {value!r:.40}"
+                )
 
     # ------------------------------------------------------------------ fitting
 
@@ -131,6 +175,7 @@ class FramingClassifier:
         -------
         self
         """
+        self._check_settings()
         codebook = self.codebook or load_codebook()
         texts = _check_texts(texts)
         if not (len(texts) == len(frames) == len(stances)):
@@ -260,7 +305,7 @@ class FramingClassifier:
         frames, stance = self._predict_proba(texts)
         frames = np.asarray(frames, dtype=np.float64)
         stance = np.asarray(stance, dtype=np.float64)
-        calibration = getattr(self, "calibration_", None)
+        calibration = self.calibration_
         if calibration:
             from framing.models.calibration import apply_platt, apply_temperature
 
@@ -296,49 +341,67 @@ class FramingClassifier:
         config = {
             "family": self.family,
             "framing_version": __version__,
-            "settings": asdict(self.config),
+            "settings": self.settings(),
             "codebook": {"name": self.codebook_.name, "version": self.codebook_.version},
             "frames": self.frames_,
             "stances": self.stances_,
             "thresholds": [float(t) for t in self.thresholds_],
-            "calibration": getattr(self, "calibration_", None),
-            "article_stance": self.article_stance_.to_dict()
-            if getattr(self, "article_stance_", None) is not None
-            else None,
+            "calibration": self.calibration_,
+            "article_stance": None
+            if self.article_stance_ is None
+            else self.article_stance_.to_dict(),
         }
         (path / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         self.codebook_.save(path / CODEBOOK_FILE)
-        if getattr(self, "boilerplate_", None) is not None:
+        if self.boilerplate_ is not None:
             self.boilerplate_.save(path)
         self._save(path)
         return path
 
     @staticmethod
     def load(path: str | Path) -> FramingClassifier:
-        """Load a model directory written by ``save``, whatever its family."""
-        path = Path(path)
-        config_path = path / CONFIG_FILE
-        if not config_path.is_file():
-            raise FramingError(
-                f"{path}: not a model directory (no {CONFIG_FILE}); train one with 'framing train'"
-            )
-        try:
-            config = json.loads(config_path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise FramingError(f"{config_path}: unreadable model config ({exc})") from None
-        cls = family_class(config.get("family", ""))
-        settings = config.get("settings", {})
-        model = cls(codebook=load_codebook(path / CODEBOOK_FILE), config=cls.Config(**settings))
-        model._start(model.codebook, config["thresholds"])
-        model.frames_ = list(config["frames"])
-        model.stances_ = list(config["stances"])
-        model.calibration_ = config.get("calibration")
-        if config.get("article_stance"):
-            from framing.models.article_stance import ArticleStanceHead
+        """Load a model directory written by ``save``, whatever its family.
 
-            model.article_stance_ = ArticleStanceHead.from_dict(config["article_stance"])
+        Only JSON, YAML and safetensors are read: nothing is unpickled or
+        executed. A missing, unknown or ill-typed entry is a FramingError that
+        names the file and the key.
+        """
+        from framing.models.article_stance import ArticleStanceHead
         from framing.models.boilerplate import BoilerplateDetector
 
+        path = Path(path)
+        config_path = path / CONFIG_FILE
+        config = read_model_config(path)
+        cls = family_class(config["family"])
+        settings = config["settings"]
+        known = cls.setting_names()
+        for key in sorted(set(settings) - set(known)):
+            raise FramingError(
+                f"{config_path}: unknown setting {key!r} for model family {cls.family!r};"
+                " the model was written by another version of framing, retrain it"
+            )
+        for key in known:
+            if key not in settings:
+                raise FramingError(
+                    f"{config_path}: setting {key!r} is missing; the file is damaged or was"
+                    " written by another version of framing, retrain the model"
+                )
+        model = cls(codebook=load_codebook(path / CODEBOOK_FILE), **settings)
+        try:
+            model._check_settings()
+        except FramingError as exc:
+            raise FramingError(f"{config_path}: {exc}") from None
+        model._start(model.codebook, config["thresholds"])
+        if list(config["frames"]) != model.frames_ or list(config["stances"]) != model.stances_:
+            raise FramingError(
+                f"{config_path}: 'frames' and 'stances' do not match {path / CODEBOOK_FILE};"
+                " restore the model directory or retrain it"
+            )
+        model.calibration_ = config["calibration"]
+        if config["article_stance"]:
+            model.article_stance_ = ArticleStanceHead.from_dict(
+                config["article_stance"], place=f"{config_path}: article_stance"
+            )
         model.boilerplate_ = BoilerplateDetector.load(path)
         model._load(path)
         return model
@@ -351,23 +414,68 @@ class FramingClassifier:
                 f"this {type(self).__name__} is not fitted yet; call fit() or load a saved model"
             )
 
+    @abc.abstractmethod
     def _fit(self, texts: list[str], Y: np.ndarray, y: np.ndarray) -> None:
-        raise NotImplementedError
+        """Learn from paragraphs ``texts``, frame indicators ``Y`` and stance indexes ``y``."""
 
+    @abc.abstractmethod
     def _predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError
+        """Raw (uncalibrated) frame and stance probabilities."""
 
+    @abc.abstractmethod
     def _save(self, path: Path) -> None:
-        raise NotImplementedError
+        """Write the family's own weights into ``path``."""
 
+    @abc.abstractmethod
     def _load(self, path: Path) -> None:
-        raise NotImplementedError
+        """Read what ``_save`` wrote."""
 
     def describe(self) -> str:
         """A one-line name for predictions and reports."""
         from framing import __version__
 
         return f"framing {__version__} {self.family} ({self.codebook_.label})"
+
+
+_CONFIG_SHAPE = {
+    "family": str,
+    "settings": dict,
+    "frames": list,
+    "stances": list,
+    "thresholds": list,
+    "calibration": (dict, type(None)),
+    "article_stance": (dict, type(None)),
+}
+
+
+def read_model_config(path: Path) -> dict:
+    """``config.json`` of a model directory, checked for shape; FramingError names the key."""
+    config_path = path / CONFIG_FILE
+    if not config_path.is_file():
+        raise FramingError(
+            f"{path}: not a model directory (no {CONFIG_FILE}); train one with 'framing train'"
+        )
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FramingError(f"{config_path}: unreadable model config ({exc})") from None
+    if not isinstance(config, dict):
+        raise FramingError(f"{config_path}: expected a JSON object, got {type(config).__name__}")
+    for key, kind in _CONFIG_SHAPE.items():
+        if key not in config:
+            raise FramingError(f"{config_path}: key {key!r} is missing; retrain the model")
+        if not isinstance(config[key], kind):
+            raise FramingError(
+                f"{config_path}: key {key!r} has the wrong type"
+                f" ({type(config[key]).__name__}); retrain the model"
+            )
+    if len(config["thresholds"]) != len(config["frames"]) or not all(
+        isinstance(t, (int, float)) for t in config["thresholds"]
+    ):
+        raise FramingError(
+            f"{config_path}: key 'thresholds' must hold one number per frame; retrain the model"
+        )
+    return config
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:

@@ -19,9 +19,10 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from framing.models.linear import logistic_from_arrays
+
 FILE = "boilerplate.safetensors"
 N_FEATURES = 2**16
-MIN_POSITIVES = 10
 
 
 def _vectorizers():
@@ -66,23 +67,11 @@ class BoilerplateDetector:
 
     @classmethod
     def load(cls, path: Path) -> BoilerplateDetector | None:
-        if not (path / FILE).is_file():
+        """The detector saved in model directory ``path``, or None when it has none."""
+        file = path / FILE
+        if not file.is_file():
             return None
-        arrays = load_file(str(path / FILE))
+        arrays = load_file(str(file))
         detector = cls(threshold=float(arrays["threshold"][0]))
-        detector.model_ = LogisticRegression()
-        detector.model_.classes_ = np.array([0, 1])
-        detector.model_.coef_ = arrays["coef"]
-        detector.model_.intercept_ = arrays["intercept"]
+        detector.model_ = logistic_from_arrays(arrays["coef"], arrays["intercept"], [0, 1])
         return detector
-
-
-def fit_boilerplate(model, articles) -> str:
-    """Train ``model.boilerplate_`` on the articles' gold flags when there are enough."""
-    texts = [p.text for a in articles for p in a.paragraphs]
-    flags = [bool(p.boilerplate) for a in articles for p in a.paragraphs]
-    if sum(flags) < MIN_POSITIVES or sum(flags) == len(flags):
-        model.boilerplate_ = None
-        return "boilerplate: too few marked paragraphs to learn from; the heuristic alone"
-    model.boilerplate_ = BoilerplateDetector().fit(texts, flags)
-    return f"boilerplate: heuristic plus a detector learned from {sum(flags)} marked paragraphs"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import minimize_scalar
+from scipy.special import expit, log_softmax, logit, softmax
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
@@ -42,8 +43,7 @@ def stance_ece(y_index: np.ndarray, proba: np.ndarray, n_bins: int = 10) -> floa
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, _EPS, 1 - _EPS)
-    return np.log(p / (1 - p))
+    return logit(np.clip(p, _EPS, 1 - _EPS))
 
 
 def fit_platt(Y: np.ndarray, P: np.ndarray) -> np.ndarray:
@@ -57,8 +57,7 @@ def fit_platt(Y: np.ndarray, P: np.ndarray) -> np.ndarray:
 
 
 def apply_platt(P: np.ndarray, params: np.ndarray) -> np.ndarray:
-    z = _logit(P) * params[:, 0] + params[:, 1]
-    return 1.0 / (1.0 + np.exp(-z))
+    return expit(_logit(P) * params[:, 0] + params[:, 1])
 
 
 def fit_temperature(y: np.ndarray, P: np.ndarray) -> float:
@@ -66,19 +65,13 @@ def fit_temperature(y: np.ndarray, P: np.ndarray) -> float:
     logp = np.log(np.clip(P, _EPS, 1.0))
 
     def nll(t: float) -> float:
-        z = logp / t
-        z = z - z.max(axis=1, keepdims=True)
-        logsoft = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return -float(logsoft[np.arange(len(y)), y].mean())
+        return -float(log_softmax(logp / t, axis=1)[np.arange(len(y)), y].mean())
 
     return float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
 
 
 def apply_temperature(P: np.ndarray, t: float) -> np.ndarray:
-    z = np.log(np.clip(P, _EPS, 1.0)) / t
-    z -= z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return softmax(np.log(np.clip(P, _EPS, 1.0)) / t, axis=1)
 
 
 def choose_calibration(

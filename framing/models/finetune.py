@@ -5,51 +5,27 @@ outputs: the frame logits get a multi-label (binary cross-entropy) loss with
 positive-class weights so rare frames count, the stance logits a cross-entropy
 loss with balanced class weights. Training uses the ``transformers`` Trainer
 with a fixed seed, evaluates every epoch on dev data and keeps the epoch with
-the best dev macro-F1 (mean of frames and stance), stopping early when it no
-longer improves. Saved with ``save_pretrained`` (safetensors). Runs on the
-CPU; uses a GPU when there is one.
+the best dev macro-F1 (mean of frames and stance) in memory, stopping early
+when it no longer improves; nothing is written to disk while training. Saved
+with ``save_pretrained`` (safetensors). Runs on the CPU; uses a GPU when there
+is one.
 """
 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.special import expit, softmax
+from sklearn.metrics import f1_score
 
+from framing.data.codebook import Codebook
 from framing.errors import FramingError
 from framing.models.base import FramingClassifier
-from framing.models.encoder import DEFAULT_ENCODER, pick_device, resolve_encoder
+from framing.models.transformer import DEFAULT_ENCODER, batches, pick_device, resolve_encoder
 
 WEIGHTS_DIR = "transformer"
-
-
-@dataclass(frozen=True)
-class FinetuneConfig:
-    """Settings of the fine-tuned family."""
-
-    encoder: str = DEFAULT_ENCODER
-    epochs: int = 8
-    learning_rate: float = 1e-4
-    batch_size: int = 16
-    max_length: int = 128
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    patience: int = 2
-    holdout: float = 0.1
-    seed: int = 0
-    device: str = "auto"
-
-    def __post_init__(self):
-        if self.epochs < 1 or self.batch_size < 1:
-            raise FramingError(
-                f"epochs and batch_size must be >= 1, got {self.epochs}, {self.batch_size}"
-            )
-        if not 0 < self.learning_rate < 1:
-            raise FramingError(f"learning_rate must be in (0, 1), got {self.learning_rate}")
-        if not 0 <= self.holdout < 0.5:
-            raise FramingError(f"holdout must be in [0, 0.5), got {self.holdout}")
 
 
 def _trainer_class():
@@ -82,6 +58,32 @@ def _trainer_class():
     return MultiTaskTrainer
 
 
+def _best_epoch_callback(patience: int):
+    """A callback that keeps the best evaluation's weights in memory and stops training
+    after ``patience`` evaluations without improvement (no checkpoint files)."""
+    from transformers import TrainerCallback
+
+    class KeepBest(TrainerCallback):
+        def __init__(self):
+            self.best, self.state_dict, self.waited = None, None, 0
+
+        def on_evaluate(self, args, state, control, metrics=None, model=None, **kwargs):
+            score = (metrics or {}).get("eval_macro_f1")
+            if score is None:
+                return
+            if self.best is None or score > self.best:
+                self.best, self.waited = score, 0
+                self.state_dict = {
+                    k: v.detach().cpu().clone() for k, v in model.state_dict().items()
+                }
+            else:
+                self.waited += 1
+                if self.waited >= patience:
+                    control.should_training_stop = True
+
+    return KeepBest()
+
+
 class FinetuneClassifier(FramingClassifier):
     """A fine-tuned transformer with frame and stance outputs.
 
@@ -91,8 +93,47 @@ class FinetuneClassifier(FramingClassifier):
     """
 
     family = "finetune"
-    Config = FinetuneConfig
     cross_fit_cheap = False
+
+    def __init__(
+        self,
+        *,
+        codebook: Codebook | None = None,
+        encoder: str = DEFAULT_ENCODER,
+        epochs: int = 8,
+        learning_rate: float = 1e-4,
+        batch_size: int = 16,
+        max_length: int = 128,
+        weight_decay: float = 0.01,
+        warmup_ratio: float = 0.1,
+        patience: int = 2,
+        holdout: float = 0.1,
+        seed: int = 0,
+        device: str = "auto",
+    ):
+        super().__init__(codebook=codebook)
+        self.encoder = encoder
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.weight_decay = weight_decay
+        self.warmup_ratio = warmup_ratio
+        self.patience = patience
+        self.holdout = holdout
+        self.seed = seed
+        self.device = device
+
+    def _check_settings(self) -> None:
+        super()._check_settings()
+        if self.epochs < 1 or self.batch_size < 1:
+            raise FramingError(
+                f"epochs and batch_size must be >= 1, got {self.epochs}, {self.batch_size}"
+            )
+        if not 0 < self.learning_rate < 1:
+            raise FramingError(f"learning_rate must be in (0, 1), got {self.learning_rate}")
+        if not 0 <= self.holdout < 0.5:
+            raise FramingError(f"holdout must be in [0, 0.5), got {self.holdout}")
 
     def _encode(self, texts, labels=None):
         from datasets import Dataset
@@ -103,7 +144,7 @@ class FinetuneClassifier(FramingClassifier):
         dataset = Dataset.from_dict(data)
         return dataset.map(
             lambda batch: self.tokenizer_(
-                batch["text"], truncation=True, max_length=self.config.max_length
+                batch["text"], truncation=True, max_length=self.max_length
             ),
             batched=True,
             remove_columns=["text"],
@@ -116,19 +157,16 @@ class FinetuneClassifier(FramingClassifier):
             AutoModelForSequenceClassification,
             AutoTokenizer,
             DataCollatorWithPadding,
-            EarlyStoppingCallback,
             PrinterCallback,
             TrainingArguments,
             set_seed,
         )
         from transformers.utils import logging as hf_logging
 
-        from framing.eval.metrics import frame_metrics, stance_metrics
-
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
         datasets.disable_progress_bars()
-        c = self.config
+        c = self
         set_seed(c.seed)
         n_frames, n_stances = len(self.frames_), len(self.stances_)
         labels = np.column_stack([Y, y]).astype(np.float32)
@@ -168,15 +206,23 @@ class FinetuneClassifier(FramingClassifier):
 
         def metrics(prediction):
             logits, gold = prediction.predictions, prediction.label_ids
-            pred_frames = (logits[:, :n_frames] > 0).astype(int)
-            f = frame_metrics(gold[:, :n_frames].astype(int), pred_frames, self.frames_)
-            gold_s = [self.stances_[int(k)] for k in gold[:, n_frames]]
-            pred_s = [self.stances_[int(k)] for k in logits[:, n_frames:].argmax(axis=1)]
-            s = stance_metrics(gold_s, pred_s, self.stances_)
+            frames_f1 = f1_score(
+                gold[:, :n_frames].astype(int),
+                (logits[:, :n_frames] > 0).astype(int),
+                average="macro",
+                zero_division=0,
+            )
+            stance_f1 = f1_score(
+                gold[:, n_frames].astype(int),
+                logits[:, n_frames:].argmax(axis=1),
+                labels=list(range(n_stances)),
+                average="macro",
+                zero_division=0,
+            )
             return {
-                "macro_f1": (f["macro_f1"] + s["macro_f1"]) / 2,
-                "frames_macro_f1": f["macro_f1"],
-                "stance_macro_f1": s["macro_f1"],
+                "macro_f1": (frames_f1 + stance_f1) / 2,
+                "frames_macro_f1": frames_f1,
+                "stance_macro_f1": stance_f1,
             }
 
         device = pick_device(c.device)
@@ -190,11 +236,7 @@ class FinetuneClassifier(FramingClassifier):
                 weight_decay=c.weight_decay,
                 warmup_steps=c.warmup_ratio,  # a float below 1 is a fraction of all steps
                 eval_strategy="epoch",
-                save_strategy="epoch",
-                save_total_limit=1,
-                load_best_model_at_end=True,
-                metric_for_best_model="macro_f1",
-                greater_is_better=True,
+                save_strategy="no",
                 logging_strategy="no",
                 report_to=[],
                 seed=c.seed,
@@ -203,6 +245,7 @@ class FinetuneClassifier(FramingClassifier):
                 bf16=device.startswith("cuda") and torch.cuda.is_bf16_supported(),
                 disable_tqdm=True,
             )
+            keep_best = _best_epoch_callback(c.patience)
             trainer = _trainer_class()(
                 model=self.network_,
                 args=args,
@@ -210,14 +253,16 @@ class FinetuneClassifier(FramingClassifier):
                 eval_dataset=self._encode(dev_texts, dev_labels),
                 data_collator=DataCollatorWithPadding(self.tokenizer_),
                 compute_metrics=metrics,
-                callbacks=[EarlyStoppingCallback(early_stopping_patience=c.patience)],
+                callbacks=[keep_best],
                 n_frames=n_frames,
                 pos_weight=torch.tensor(pos_weight, dtype=torch.float32),
                 stance_weight=torch.tensor(stance_weight, dtype=torch.float32),
             )
             trainer.remove_callback(PrinterCallback)  # keep training quiet on stdout
             trainer.train()
-            self.best_dev_macro_f1_ = float(trainer.state.best_metric or 0.0)
+            if keep_best.state_dict is not None:
+                self.network_.load_state_dict(keep_best.state_dict)
+            self.best_dev_macro_f1_ = float(keep_best.best or 0.0)
         self.network_.to("cpu" if device == "cpu" else device).eval()
         self._device = device
 
@@ -227,22 +272,10 @@ class FinetuneClassifier(FramingClassifier):
         n_frames = len(self.frames_)
         device = getattr(self, "_device", "cpu")
         logits = np.zeros((len(texts), n_frames + len(self.stances_)), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with torch.inference_mode():
-            for start in range(0, len(order), 64):
-                rows = order[start : start + 64]
-                batch = self.tokenizer_(
-                    [texts[i] for i in rows],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.config.max_length,
-                    return_tensors="pt",
-                ).to(device)
+            for rows, batch in batches(self.tokenizer_, texts, 64, self.max_length, device):
                 logits[rows] = self.network_(**batch).logits.float().cpu().numpy()
-        frames = 1.0 / (1.0 + np.exp(-logits[:, :n_frames]))
-        z = logits[:, n_frames:] - logits[:, n_frames:].max(axis=1, keepdims=True)
-        stance = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-        return frames, stance
+        return expit(logits[:, :n_frames]), softmax(logits[:, n_frames:], axis=1)
 
     def _save(self, path: Path) -> None:
         self.network_.save_pretrained(path / WEIGHTS_DIR, safe_serialization=True)
@@ -257,5 +290,5 @@ class FinetuneClassifier(FramingClassifier):
         self.network_ = AutoModelForSequenceClassification.from_pretrained(
             path / WEIGHTS_DIR, use_safetensors=True
         )
-        self._device = pick_device(self.config.device)
+        self._device = pick_device(self.device)
         self.network_.to(self._device).eval()

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-# A frame never (or always) seen in training gets a constant head with this logit.
-_CONSTANT_LOGIT = 9.0
+from framing.models.linear import constant_logistic, logistic_from_arrays
 
 
 @dataclass
@@ -32,7 +31,7 @@ class LinearHeads:
         self.n_stances_ = n_stances
         classes = np.unique(y)
         if classes.size == 1:
-            self.stance_head_ = _constant_multiclass(int(classes[0]), X.shape[1])
+            self.stance_head_ = constant_logistic(int(classes[0]), X.shape[1], binary=False)
         else:
             self.stance_head_ = LogisticRegression(
                 C=self.C_stance, max_iter=self.max_iter, class_weight=self.class_weight
@@ -41,12 +40,7 @@ class LinearHeads:
 
     def _fit_binary(self, X, target: np.ndarray) -> LogisticRegression:
         if target.min() == target.max():
-            head = LogisticRegression()
-            head.classes_ = np.array([0, 1])
-            head.coef_ = np.zeros((1, X.shape[1]))
-            sign = 1.0 if target.min() == 1 else -1.0
-            head.intercept_ = np.array([sign * _CONSTANT_LOGIT])
-            return head
+            return constant_logistic(int(target.min()), X.shape[1], binary=True)
         return LogisticRegression(
             C=self.C_frames, max_iter=self.max_iter, class_weight=self.class_weight
         ).fit(X, target)
@@ -85,26 +79,14 @@ class LinearHeads:
     ) -> LinearHeads:
         heads = cls(**settings)
         coef, intercept = arrays[f"{prefix}frames.coef"], arrays[f"{prefix}frames.intercept"]
-        heads.frame_heads_ = []
-        for j in range(coef.shape[0]):
-            head = LogisticRegression()
-            head.classes_ = np.array([0, 1])
-            head.coef_ = coef[j : j + 1]
-            head.intercept_ = intercept[j : j + 1]
-            heads.frame_heads_.append(head)
-        stance = LogisticRegression()
-        stance.classes_ = arrays[f"{prefix}stance.classes"]
-        stance.coef_ = arrays[f"{prefix}stance.coef"]
-        stance.intercept_ = arrays[f"{prefix}stance.intercept"]
-        heads.stance_head_ = stance
+        heads.frame_heads_ = [
+            logistic_from_arrays(coef[j : j + 1], intercept[j : j + 1], [0, 1])
+            for j in range(coef.shape[0])
+        ]
+        heads.stance_head_ = logistic_from_arrays(
+            arrays[f"{prefix}stance.coef"],
+            arrays[f"{prefix}stance.intercept"],
+            arrays[f"{prefix}stance.classes"],
+        )
         heads.n_stances_ = int(arrays[f"{prefix}stance.n"][0])
         return heads
-
-
-def _constant_multiclass(label: int, n_features: int) -> LogisticRegression:
-    """A stance 'head' that always answers ``label`` (only one class seen in training)."""
-    head = LogisticRegression()
-    head.classes_ = np.array([label])
-    head.coef_ = np.zeros((1, n_features))
-    head.intercept_ = np.zeros(1)
-    return head

@@ -8,18 +8,12 @@ trained model must clearly beat.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from framing.data.stats import cue_pattern
 from framing.models.base import FramingClassifier
-
-
-@dataclass(frozen=True)
-class KeywordsConfig:
-    """No settings: the cues come from the codebook."""
 
 
 class KeywordsClassifier(FramingClassifier):
@@ -33,7 +27,6 @@ class KeywordsClassifier(FramingClassifier):
     """
 
     family = "keywords"
-    Config = KeywordsConfig
     learns_frames = False
     tunable = False
 

@@ -9,45 +9,27 @@ multinomial one for stance. Saved as ``vocabulary.json`` and
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from safetensors.numpy import load_file, save_file
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from framing.data.codebook import Codebook
 from framing.errors import FramingError
 from framing.models.base import FramingClassifier
 from framing.models.heads import LinearHeads
 
 
-@dataclass(frozen=True)
-class TfidfConfig:
-    """Settings of the TF-IDF family (all keyword-only in the classifier)."""
-
-    word_ngram_max: int = 2
-    char_ngram_min: int = 2
-    char_ngram_max: int = 5
-    use_chars: bool = True
-    min_df: int = 1
-    max_features: int = 100_000
-    C_frames: float = 4.0
-    C_stance: float = 2.0
-
-    def __post_init__(self):
-        if self.word_ngram_max < 1:
-            raise FramingError(f"word_ngram_max must be >= 1, got {self.word_ngram_max}")
-        if not 1 <= self.char_ngram_min <= self.char_ngram_max:
-            raise FramingError(
-                f"need 1 <= char_ngram_min <= char_ngram_max, got {self.char_ngram_min},"
-                f" {self.char_ngram_max}"
-            )
-        if self.C_frames <= 0 or self.C_stance <= 0:
-            raise FramingError("C_frames and C_stance must be positive")
-
-
 class TfidfClassifier(FramingClassifier):
     """Paragraph frames and stance from TF-IDF n-grams and logistic regression.
+
+    Parameters
+    ----------
+    word_ngram_max : longest word n-gram.
+    char_ngram_min, char_ngram_max, use_chars : character n-grams within word bounds.
+    min_df, max_features : vocabulary limits of each vectorizer.
+    C_frames, C_stance : inverse regularisation of the heads.
 
     Examples
     --------
@@ -59,10 +41,44 @@ class TfidfClassifier(FramingClassifier):
     """
 
     family = "tfidf"
-    Config = TfidfConfig
+
+    def __init__(
+        self,
+        *,
+        codebook: Codebook | None = None,
+        word_ngram_max: int = 2,
+        char_ngram_min: int = 2,
+        char_ngram_max: int = 5,
+        use_chars: bool = True,
+        min_df: int = 1,
+        max_features: int = 100_000,
+        C_frames: float = 4.0,
+        C_stance: float = 2.0,
+    ):
+        super().__init__(codebook=codebook)
+        self.word_ngram_max = word_ngram_max
+        self.char_ngram_min = char_ngram_min
+        self.char_ngram_max = char_ngram_max
+        self.use_chars = use_chars
+        self.min_df = min_df
+        self.max_features = max_features
+        self.C_frames = C_frames
+        self.C_stance = C_stance
+
+    def _check_settings(self) -> None:
+        super()._check_settings()
+        if self.word_ngram_max < 1:
+            raise FramingError(f"word_ngram_max must be >= 1, got {self.word_ngram_max}")
+        if not 1 <= self.char_ngram_min <= self.char_ngram_max:
+            raise FramingError(
+                f"need 1 <= char_ngram_min <= char_ngram_max, got {self.char_ngram_min},"
+                f" {self.char_ngram_max}"
+            )
+        if self.C_frames <= 0 or self.C_stance <= 0:
+            raise FramingError("C_frames and C_stance must be positive")
 
     def _vectorizers(self) -> dict[str, TfidfVectorizer]:
-        c = self.config
+        c = self
         out = {
             "word": TfidfVectorizer(
                 ngram_range=(1, c.word_ngram_max),
@@ -88,7 +104,7 @@ class TfidfClassifier(FramingClassifier):
     def _fit(self, texts, Y, y):
         self.vectorizers_ = self._vectorizers()
         X = sparse.hstack([v.fit_transform(texts) for v in self.vectorizers_.values()]).tocsr()
-        self.heads_ = LinearHeads(C_frames=self.config.C_frames, C_stance=self.config.C_stance)
+        self.heads_ = LinearHeads(C_frames=self.C_frames, C_stance=self.C_stance)
         self.heads_.fit(X, Y, y, n_stances=len(self.stances_))
 
     def _predict_proba(self, texts):

@@ -11,28 +11,16 @@ softmax. With no data the default thresholds hold; given dev data,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.special import expit, softmax
 
+from framing.data.codebook import Codebook, load_codebook
 from framing.errors import FramingError
 from framing.models.base import FramingClassifier
-from framing.models.embeddings import EncoderMixin, EncoderSettings
-
-
-@dataclass(frozen=True)
-class ZeroShotConfig(EncoderSettings):
-    """Settings of the zero-shot family."""
-
-    center: float = 0.35  # cosine similarity that maps to probability 0.5
-    scale: float = 0.05  # cosine difference that moves the logit by one
-    stance_temperature: float = 0.02
-
-    def __post_init__(self):
-        super().__post_init__()
-        if self.scale <= 0 or self.stance_temperature <= 0:
-            raise FramingError("scale and stance_temperature must be positive")
+from framing.models.encoder import EncoderMixin
+from framing.models.transformer import DEFAULT_ENCODER
 
 
 class ZeroShotClassifier(EncoderMixin, FramingClassifier):
@@ -45,15 +33,44 @@ class ZeroShotClassifier(EncoderMixin, FramingClassifier):
     """
 
     family = "zeroshot"
-    Config = ZeroShotConfig
     learns_frames = False
+
+    def __init__(
+        self,
+        *,
+        codebook: Codebook | None = None,
+        encoder: str = DEFAULT_ENCODER,
+        dtype: str = "auto",
+        batch_size: int = 64,
+        max_length: int = 256,
+        device: str = "auto",
+        cache_embeddings: bool = True,
+        center: float = 0.35,
+        scale: float = 0.05,
+        stance_temperature: float = 0.02,
+    ):
+        super().__init__(codebook=codebook)
+        self.encoder = encoder
+        self.dtype = dtype
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.device = device
+        self.cache_embeddings = cache_embeddings
+        self.center = center  # cosine similarity that maps to probability 0.5
+        self.scale = scale  # cosine difference that moves the logit by one
+        self.stance_temperature = stance_temperature
+
+    def _check_settings(self) -> None:
+        super()._check_settings()
+        self._check_encoder_settings()
+        if self.scale <= 0 or self.stance_temperature <= 0:
+            raise FramingError("scale and stance_temperature must be positive")
 
     def fit(self, texts=(), frames=(), stances=(), *, eval_set=None):
         """Build the label descriptions from the codebook; labeled data is optional."""
         if len(texts):
             return super().fit(texts, frames, stances)
-        from framing.data.codebook import load_codebook
-
+        self._check_settings()
         self._start(self.codebook or load_codebook())
         self._fit([], None, None)
         return self
@@ -75,17 +92,13 @@ class ZeroShotClassifier(EncoderMixin, FramingClassifier):
         self.stance_vectors_ = self.embed(stance_texts)
 
     def _predict_proba(self, texts):
-        c = self.config
         X = self.embed(texts)
         sims = X @ self.frame_vectors_.T
         best = np.full((len(texts), len(self.frames_)), -1.0)
         for j in range(len(self.frames_)):
             best[:, j] = sims[:, self.owners_ == j].max(axis=1)
-        frames = 1.0 / (1.0 + np.exp(-(best - c.center) / c.scale))
-        logits = (X @ self.stance_vectors_.T) / c.stance_temperature
-        logits -= logits.max(axis=1, keepdims=True)
-        stance = np.exp(logits)
-        stance /= stance.sum(axis=1, keepdims=True)
+        frames = expit((best - self.center) / self.scale)
+        stance = softmax((X @ self.stance_vectors_.T) / self.stance_temperature, axis=1)
         return frames, stance
 
     def _save(self, path: Path) -> None:

@@ -17,7 +17,7 @@ effective configuration, defaults included, is saved beside every model as
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from framing.errors import FramingError
@@ -50,6 +50,23 @@ class TrainConfig:
             raise FramingError("[settings] must be a TOML table of the family's settings")
 
 
+def resolve_config(
+    config: str | Path | None = None, *, family: str | None = None, seed: int | None = None
+) -> TrainConfig:
+    """The configuration of a run from a TOML file and/or options: ``family`` may
+    only repeat the file's family, ``seed`` overrides the file's seed."""
+    run = load_config(config) if config else TrainConfig()
+    if family is not None and config is not None and family != run.family:
+        raise FramingError(
+            f"--model {family} conflicts with family {run.family!r} in {config}; drop one of them"
+        )
+    return TrainConfig(
+        family=family or run.family,
+        seed=run.seed if seed is None else seed,
+        settings=run.settings,
+    )
+
+
 def load_config(path: str | Path) -> TrainConfig:
     """Read a TOML training configuration; FramingError names the problem."""
     path = Path(path)
@@ -75,11 +92,7 @@ def save_config(model, seed: int, data: str, path: str | Path) -> Path:
     """Write the effective configuration of a trained model (defaults included)."""
     import tomli_w
 
-    settings = {
-        k: (list(v) if isinstance(v, tuple) else v)
-        for k, v in asdict(model.config).items()
-        if v is not None
-    }
+    settings = {k: v for k, v in model.settings().items() if v is not None}
     document = {
         "family": model.family,
         "seed": seed,

@@ -9,21 +9,16 @@ change trains a fresh one instead of reusing a stale model.
 from __future__ import annotations
 
 import hashlib
-import os
-import sys
+import logging
 from pathlib import Path
 
 from framing.data.codebook import default_codebook_path
+from framing.data.paths import cache_dir
 from framing.data.splits import bundled_corpus_dir, split_files
+from framing.train.train import train
 
 DEFAULT_FAMILY = "tfidf"
-
-
-def cache_dir() -> Path:
-    if os.environ.get("FRAMING_CACHE"):
-        return Path(os.environ["FRAMING_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "framing"
+logger = logging.getLogger(__name__)
 
 
 def _corpus_fingerprint() -> str:
@@ -40,17 +35,14 @@ def default_model_dir(family: str = DEFAULT_FAMILY) -> Path:
     return cache_dir() / f"default-{family}-{__version__}-{_corpus_fingerprint()}"
 
 
-def ensure_default_model(family: str = DEFAULT_FAMILY, log=None) -> Path:
+def ensure_default_model(family: str = DEFAULT_FAMILY) -> Path:
     """Path of the cached default model, training it first if it is not there yet."""
-    from framing.train.train import train
-
     path = default_model_dir(family)
     if (path / "config.json").is_file():
         return path
-    log = log or (lambda message: print(message, file=sys.stderr))
-    log(
+    logger.warning(
         f"training the default {family} model from the bundled corpus (first use only;"
         f" cached in {path})"
     )
-    train(bundled_corpus_dir(), path, family=family, log=log)
+    train(bundled_corpus_dir(), path, family=family)
     return path

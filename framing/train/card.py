@@ -39,7 +39,7 @@ def write_card(
         f"# framing model: {model.family}",
         "",
         f"- family: `{model.family}`",
-        f"- settings: `{model.config}`",
+        f"- settings: `{model.settings()}`",
         f"- codebook: {cb.name} version {cb.version} ({len(cb.frames)} frames,"
         f" stance labels {', '.join(cb.stance_ids)})",
         f"- trained: {trained_on} with framing {__version__}, in {seconds:.1f} s",
