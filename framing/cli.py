@@ -131,6 +131,9 @@ def train(
     ] = None,
     codebook: CodebookOption = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default 0).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the model already in --out.")
+    ] = False,
 ):
     """Train a model on a labeled corpus and save it as a directory."""
     from framing.train.config import resolve_config
@@ -144,6 +147,7 @@ def train(
         codebook=codebook,
         settings=run.settings,
         seed=run.seed,
+        force=force,
     )
     _err(result.summary())
 

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from framing.data.codebook import load_codebook
+
+# The suite runs in one process per core (pytest-xdist): each keeps to one thread, so
+# torch and BLAS do not fight over the cores (set before either is imported).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
 
 # Keep the tests' default models and embedding caches out of the user's cache folder.
 os.environ["FRAMING_CACHE"] = tempfile.mkdtemp(prefix="framing-tests-")
@@ -229,3 +237,33 @@ def tiny_transformer(tmp_path_factory) -> Path:
     BertModel(config).save_pretrained(folder, safe_serialization=True)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+def _run_cli(*args, stdin=None, env=None, cwd=None):
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "framing", *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        text=not isinstance(stdin, bytes),
+        env=environment,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """Runs ``framing ARGS...`` in a real process: ``cli("classify", path, stdin=...)``."""
+    return _run_cli
+
+
+@pytest.fixture(scope="session")
+def tfidf_model_dir(tmp_path_factory) -> Path:
+    """A tfidf model trained on the tiny corpus and saved (through the library)."""
+    from framing.models.base import make_model
+
+    folder = tmp_path_factory.mktemp("tfidf") / "model"
+    model = make_model("tfidf", codebook=load_codebook()).fit(*_paragraph_data())
+    model.language_ = "en"
+    return model.save(folder)

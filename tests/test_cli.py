@@ -155,17 +155,6 @@ def test_classify_user_errors_are_one_line(model_dir, tmp_path):
     )
 
 
-def test_classify_default_model_trained_once_and_cached(tmp_path):
-    env = {"FRAMING_CACHE": str(tmp_path / "cache")}
-    first = run("classify", EXAMPLE, env=env)
-    assert first.returncode == 0, first.stderr
-    assert "training the default" in first.stderr
-    second = run("classify", EXAMPLE, env=env)
-    assert "training the default" not in second.stderr
-    assert json.loads(first.stdout) == json.loads(second.stdout)
-    assert len(list((tmp_path / "cache").iterdir())) == 1
-
-
 def test_evaluate_writes_metrics(model_dir, tmp_path):
     corpus = model_dir.parent / "corpus"
     result = run("evaluate", "--model", model_dir, "--data", corpus, "--out", tmp_path / "ev")

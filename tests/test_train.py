@@ -54,7 +54,7 @@ def test_config_errors(tmp_path):
 def test_train_refuses_to_overwrite_other_folders(tiny_folder, tmp_path):
     (tmp_path / "precious").mkdir()
     (tmp_path / "precious" / "notes.txt").write_text("keep me")
-    with pytest.raises(FramingError, match="not a model directory; choose a new --out"):
+    with pytest.raises(FramingError, match="not a framing model directory; nothing was written"):
         train(tiny_folder, tmp_path / "precious")
     assert (tmp_path / "precious" / "notes.txt").read_text() == "keep me"
 

@@ -14,20 +14,21 @@ import logging
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from framing.classify.engines import ENGINES, run_dask, run_local
 from framing.classify.shards import input_fingerprint
-from framing.classify.sinks import OUTPUT_SUFFIXES, FileSink, FolderSink
+from framing.classify.sinks import OUTPUT_SUFFIXES, FileSink, FolderSink, errors_path
 from framing.classify.stream import BatchSummary, Chunk, SeenTexts, chunks, count_records
 from framing.data.corpus import MAX_CHARS
-from framing.data.readers import Columns
+from framing.data.readers import Columns, display
 from framing.errors import FramingError
-from framing.models.base import FramingClassifier
+from framing.models.base import FramingClassifier, model_digest
 
 __all__ = ["BatchSummary", "classify", "is_folder_output"]
 
@@ -44,6 +45,46 @@ def is_folder_output(out: str | Path | None) -> bool:
         return False
     out = Path(out)
     return out.is_dir() or out.suffix == ""
+
+
+@contextmanager
+def _exclusive(folder: Path):
+    """Hold a lock beside a shard folder, so that two runs never write into one."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder.parent / f".{folder.name}.lock"), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise FramingError(
+            f"{display(folder)}: another run is writing to this folder; wait for it to end,"
+            " or choose another --out"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def check_output_apart(inputs: list[str], out: Path, *, folder: bool) -> None:
+    """Refuse an output that is one of the inputs (or its errors file is), or a shard folder
+    inside an input folder (the run would read its own output)."""
+    targets = [out] if folder else [out, errors_path(out)]
+    for item in inputs:
+        if item == "-":
+            continue
+        source = Path(item).resolve()
+        for target in targets:
+            target = target.resolve()
+            if target == source:
+                raise FramingError(
+                    f"--out {display(target)} is also an input; nothing was written; choose"
+                    " another output path"
+                )
+            if Path(item).is_dir() and source in target.parents:
+                raise FramingError(
+                    f"--out {display(target)} is inside the input folder {display(item)};"
+                    " the run would read its own output; choose a path outside it"
+                )
 
 
 def classify(
@@ -106,6 +147,8 @@ def classify(
             f"{out}: unsupported output type {Path(out).suffix!r}; use .jsonl, .csv or"
             " .parquet, or a folder name without extension"
         )
+    if out is not None:
+        check_output_apart(inputs, Path(out), folder=folder)
     model_dir = None
     if not isinstance(model, FramingClassifier):
         model_dir = str(Path(model).resolve())
@@ -115,7 +158,9 @@ def classify(
     if folder:
         settings = {
             "inputs": input_fingerprint(inputs),
+            "arguments": list(inputs),
             "model": model.describe(),
+            "model_digest": model_digest(model_dir) if model_dir else None,
             "settings": {
                 "shard_size": shard_size,
                 "paragraphs": paragraphs,
@@ -123,9 +168,12 @@ def classify(
                 "columns": vars(columns or Columns()),
             },
         }
+        lock = ExitStack()
+        lock.enter_context(_exclusive(Path(out)))
         sink = FolderSink(Path(out), settings, resume=resume, paragraphs=paragraphs)
         size = shard_size
     else:
+        lock = nullcontext()
         sink = FileSink(out, model, pretty=pretty)
         size = FILE_CHUNK
     show = progress and sys.stderr.isatty() and out is not None
@@ -145,11 +193,13 @@ def classify(
             logger.warning(f"skipped {row['place']}: {row['error']}")
         for row in chunk.duplicates:
             logger.warning(f"duplicate {row['place']}: same text as {row['duplicate_of']!r}")
-        sink.write(chunk, predictions)
-        summary.add(chunk.counts())
+        counts = chunk.counts(predictions)
+        sink.write(chunk, predictions, counts)
+        summary.add(counts)
         bar.update(chunk.n_records)
 
     with (
+        lock,
         sink,
         tempfile.TemporaryDirectory(prefix="framing-seen-") as tmp,
         logging_redirect_tqdm() if show else nullcontext(),

@@ -39,7 +39,7 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def jsonl(rows: list[dict]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    return "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in rows)
 
 
 def input_fingerprint(inputs: list[str]) -> list[dict]:
@@ -71,7 +71,7 @@ class ShardFolder:
                     f"{folder}: holds the output of an earlier run; pass --resume to finish it,"
                     " or choose another --out"
                 )
-            for key in ("inputs", "settings", "model"):
+            for key in ("inputs", "arguments", "settings", "model", "model_digest"):
                 if manifest.get(key) != settings.get(key):
                     raise FramingError(
                         f"{folder}: --resume with different {key} than the run that wrote it;"
@@ -94,7 +94,7 @@ class ShardFolder:
     def finished_records(self) -> int:
         return sum(s["records"] for s in self.manifest["shards"].values())
 
-    def write(self, chunk: Chunk, predictions: list[dict], paragraphs: bool) -> None:
+    def write(self, chunk: Chunk, predictions: list[dict], counts: dict, paragraphs: bool) -> None:
         name = f"{chunk.index:06d}"
         rows = []
         if paragraphs:
@@ -108,12 +108,12 @@ class ShardFolder:
             atomic_write(self.folder / f"errors-{name}.jsonl", jsonl(chunk.errors))
         if chunk.duplicates:
             atomic_write(self.folder / f"duplicates-{name}.jsonl", jsonl(chunk.duplicates))
-        self.manifest["shards"][name] = chunk.counts()
+        self.manifest["shards"][name] = counts
         self._save()
 
     def finish(self) -> None:
         shards = self.manifest["shards"].values()
-        self.manifest["totals"] = {k: sum(s[k] for s in shards) for k in COUNTS}
+        self.manifest["totals"] = {k: sum(s.get(k, 0) for s in shards) for k in COUNTS}
         self.manifest["complete"] = True
         self._save()
 

@@ -18,8 +18,17 @@ from pathlib import Path
 from framing.data.corpus import Article, iter_unlabeled
 from framing.data.readers import Columns, expand_inputs, read_records
 from framing.data.text import text_hash
+from framing.models.article import NO_PARAGRAPH_SCORED, OTHER_LANGUAGE
 
-COUNTS = ("records", "articles", "paragraphs", "errors", "duplicates")
+COUNTS = (
+    "records",
+    "articles",
+    "paragraphs",
+    "errors",
+    "duplicates",
+    "unscored",
+    "other_language",
+)
 
 
 @dataclass
@@ -32,14 +41,23 @@ class Chunk:
     duplicates: list[dict] = field(default_factory=list)
     n_records: int = 0
 
-    def counts(self) -> dict[str, int]:
-        """What the chunk holds, as written to a manifest and added to the summary."""
+    def counts(self, predictions: list[dict]) -> dict[str, int]:
+        """What the chunk holds and what its predictions warn of, as written to a manifest
+        and added to the summary."""
+
+        def warned(prefix: str) -> int:
+            return sum(
+                any(w.startswith(prefix) for w in p.get("warnings", ())) for p in predictions
+            )
+
         return {
             "records": self.n_records,
             "articles": len(self.articles),
             "paragraphs": sum(len(a.paragraphs) for a in self.articles),
             "errors": len(self.errors),
             "duplicates": len(self.duplicates),
+            "unscored": warned(NO_PARAGRAPH_SCORED),
+            "other_language": warned(OTHER_LANGUAGE),
         }
 
 
@@ -135,6 +153,8 @@ class BatchSummary:
     paragraphs: int = 0
     errors: int = 0
     duplicates: int = 0
+    unscored: int = 0
+    other_language: int = 0
     skipped_shards: int = 0
     seconds: float = 0.0
 
@@ -144,6 +164,11 @@ class BatchSummary:
             setattr(self, key, getattr(self, key) + value)
 
     def line(self) -> str:
+        """The one-line summary printed after a run."""
+        if self.records and not self.articles:
+            return (
+                f"nothing classified: all {self.records:,} input records were errors or duplicates"
+            )
         rate = self.articles / self.seconds if self.seconds > 0 else 0.0
         parts = [
             f"classified {self.articles:,} articles ({self.paragraphs:,} paragraphs) in"
@@ -153,6 +178,10 @@ class BatchSummary:
             parts.append(f"{self.errors:,} skipped with errors")
         if self.duplicates:
             parts.append(f"{self.duplicates:,} exact duplicates classified once")
+        if self.unscored:
+            parts.append(f"{self.unscored:,} with no paragraph scored (see their warnings)")
+        if self.other_language:
+            parts.append(f"{self.other_language:,} not in the model's language")
         if self.skipped_shards:
             parts.append(f"{self.skipped_shards} shards already done")
         return ", ".join(parts)

@@ -8,7 +8,9 @@ Labeled CSV and Parquet files hold one paragraph per row; see
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -123,18 +125,48 @@ def as_unlabeled(article: Article) -> Article:
 # --------------------------------------------------------------------------- unlabeled
 
 
-MAX_META_CHARS = 300
+# Input metadata longer than this (a second copy of the text, say) is not carried into
+# predictions; the prediction's ``omitted_fields`` names what was left out.
+MAX_META_CHARS = 10_000
 
 
-def _keep_meta(value) -> bool:
-    """Input metadata kept in predictions: short scalars (title, date, source, country...)."""
-    if isinstance(value, (bool, int, float)):
-        return value == value  # drop NaN from tables
-    return isinstance(value, str) and 0 < len(value) <= MAX_META_CHARS
+def _meta_value(value):
+    """Metadata as a JSON value for predictions: ISO text for dates, None when unusable."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if value != value else str(value)  # NaN is an empty table cell
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return None
+
+
+def _unencodable(value) -> str | None:
+    """The first string in ``value`` that cannot be written as UTF-8 (a lone surrogate)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value
+        return None
+    items = value.items() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in items:
+        for part in item if isinstance(value, dict) else (item,):
+            found = _unencodable(part)
+            if found is not None:
+                return found
+    return None
 
 
 def parse_unlabeled(record: dict, place: str, *, max_chars: int = MAX_CHARS) -> Article:
     """Turn one input record into an unlabeled article; FramingError when unusable."""
+    bad = _unencodable(record)
+    if bad is not None:
+        raise FramingError(
+            f"{place}: text holds bytes that are not UTF-8 or an unpaired surrogate"
+            f" ({bad[:40].encode('utf-8', 'backslashreplace').decode('ascii', 'replace')!r});"
+            " re-save the input as UTF-8"
+        )
     paragraphs = record.get("paragraphs")
     text = record.get("text")
     if paragraphs not in (None, "") and not (isinstance(paragraphs, float)):
@@ -176,9 +208,19 @@ def parse_unlabeled(record: dict, place: str, *, max_chars: int = MAX_CHARS) -> 
     body = "\n\n".join(p.text for p in paras)
     article_id = record.get("id")
     article_id = str(article_id) if article_id not in (None, "") else content_id(body)
-    meta = {
-        k: v for k, v in record.items() if k not in ("id", "text", "paragraphs") and _keep_meta(v)
-    }
+    meta, omitted = {}, []
+    for key, raw in record.items():
+        if key in ("id", "text", "paragraphs"):
+            continue
+        value = _meta_value(raw)
+        if value is None or value == "":
+            continue
+        if isinstance(value, str) and len(value) > MAX_META_CHARS:
+            omitted.append(key)
+        else:
+            meta[key] = value
+    if omitted:
+        meta["omitted_fields"] = omitted
     return Article(id=article_id, paragraphs=paras, meta=meta, place=place)
 
 

@@ -27,9 +27,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from framing.data.corpus import Article
+from framing.data.language import looks_english
 from framing.data.segment import Paragraph
 from framing.models.article_stance import article_features
 from framing.models.base import FramingClassifier, Scores
+
+# The first words of the two warnings a prediction can carry (counted by classify).
+NO_PARAGRAPH_SCORED = "no paragraph scored"
+OTHER_LANGUAGE = "not the model's language"
 
 
 def _round(x: float) -> float:
@@ -119,6 +124,7 @@ class ArticleClassifier:
         primary = max(carried, key=carried.get) if carried else None
         record = {
             "id": article.id,
+            "paragraphs_scored": int(content.sum()),
             "frames": frames,
             "frame_scores": {f: _round(s) for f, s in zip(m.frames_, frame_scores, strict=True)},
             "primary_frame": primary,
@@ -126,6 +132,9 @@ class ArticleClassifier:
             "stance_scores": {s: _round(v) for s, v in zip(m.stances_, stance_scores, strict=True)},
             "evidence": evidence,
         }
+        warnings = self.warnings(article, content)
+        if warnings:
+            record["warnings"] = warnings
         for key, value in article.meta.items():  # input metadata travels with the prediction
             record.setdefault(key, value)
         if paragraphs:
@@ -147,6 +156,22 @@ class ArticleClassifier:
             ]
         record["model"] = m.describe()
         return record
+
+    def warnings(self, article: Article, content: np.ndarray) -> list[str]:
+        """Why the prediction should not be trusted: nothing scored, or another language."""
+        out = []
+        if not content.any():
+            out.append(
+                f"{NO_PARAGRAPH_SCORED}: every paragraph was taken for page furniture, so"
+                " the frames and stance were computed from nothing"
+            )
+        language = self.model.language_
+        if language == "en" and not looks_english(article.text):
+            out.append(
+                f"{OTHER_LANGUAGE}: the text does not look like English, the language the"
+                " model was trained on; its scores are not reliable"
+            )
+        return out
 
     def reflag(self, articles: Sequence[Article]) -> list[Article]:
         """The articles with boilerplate also flagged by the model's learned detector, if any

@@ -15,9 +15,11 @@ card. Loading reads only those formats; nothing is unpickled or executed.
 from __future__ import annotations
 
 import abc
+import hashlib
 import importlib
 import inspect
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,10 @@ from framing.errors import FramingError
 
 CONFIG_FILE = "config.json"
 CODEBOOK_FILE = "codebook.yaml"
+# Written last by save(): it marks a folder as a framing model (only such a folder may be
+# replaced by training) and holds a digest of the files that decide its predictions.
+MARKER_FILE = ".framing-model"
+_NOT_DIGESTED = {MARKER_FILE, "README.md", "train.toml"}
 
 # Model families by name: the CLI's --model choices. Imported on use, so that
 # `framing --help` never pays for torch.
@@ -97,7 +103,8 @@ class FramingClassifier(BaseEstimator, abc.ABC):
     Learned attributes (after ``fit`` or ``load``): ``codebook_``,
     ``frames_`` and ``stances_`` (codebook ids, column order of the scores),
     ``thresholds_`` (array (n_frames,)), ``calibration_``, ``article_stance_``
-    and ``boilerplate_`` (None when absent).
+    and ``boilerplate_`` (None when absent), ``language_`` (the training text's
+    language code when known, e.g. ``'en'``).
     """
 
     family: ClassVar[str] = ""
@@ -216,6 +223,7 @@ class FramingClassifier(BaseEstimator, abc.ABC):
         self.calibration_ = None
         self.article_stance_ = None
         self.boilerplate_ = None
+        self.language_ = None
 
     def encode_frames(self, frames: Sequence[Sequence[str]]) -> np.ndarray:
         """Frame id lists to a 0/1 array (n, n_frames); unknown ids raise FramingError."""
@@ -347,6 +355,7 @@ class FramingClassifier(BaseEstimator, abc.ABC):
             "stances": self.stances_,
             "thresholds": [float(t) for t in self.thresholds_],
             "calibration": self.calibration_,
+            "language": self.language_,
             "article_stance": None
             if self.article_stance_ is None
             else self.article_stance_.to_dict(),
@@ -356,6 +365,9 @@ class FramingClassifier(BaseEstimator, abc.ABC):
         if self.boilerplate_ is not None:
             self.boilerplate_.save(path)
         self._save(path)
+        marker = {"format": 1, "family": self.family, "digest": model_digest(path)}
+        (path / MARKER_FILE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+        apply_umask(path)
         return path
 
     @staticmethod
@@ -398,12 +410,22 @@ class FramingClassifier(BaseEstimator, abc.ABC):
                 " restore the model directory or retrain it"
             )
         model.calibration_ = config["calibration"]
+        language = config.get("language")
+        model.language_ = language if isinstance(language, str) else None
         if config["article_stance"]:
             model.article_stance_ = ArticleStanceHead.from_dict(
                 config["article_stance"], place=f"{config_path}: article_stance"
             )
-        model.boilerplate_ = BoilerplateDetector.load(path)
-        model._load(path)
+        try:
+            model.boilerplate_ = BoilerplateDetector.load(path)
+            model._load(path)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            if isinstance(exc, FramingError):
+                raise
+            raise FramingError(
+                f"{path}: the model's files do not fit together ({type(exc).__name__}: {exc});"
+                " the directory is damaged, retrain the model"
+            ) from None
         return model
 
     # ------------------------------------------------------------------ for subclasses
@@ -435,6 +457,48 @@ class FramingClassifier(BaseEstimator, abc.ABC):
         from framing import __version__
 
         return f"framing {__version__} {self.family} ({self.codebook_.label})"
+
+
+def model_digest(path: str | Path) -> str:
+    """SHA-256 over the names and bytes of a model directory's files (the model card,
+    ``train.toml`` and the marker left out): equal digests, equal predictions."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        relative = file.relative_to(path).as_posix()
+        if relative in _NOT_DIGESTED:
+            continue
+        digest.update(relative.encode("utf-8", "surrogateescape") + b"\0")
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def is_model_dir(path: str | Path) -> bool:
+    """Whether ``path`` is a folder that :meth:`FramingClassifier.save` wrote."""
+    return (Path(path) / MARKER_FILE).is_file()
+
+
+def model_is_intact(path: str | Path) -> bool:
+    """Whether a model directory's files still have the digest written when it was saved."""
+    try:
+        marker = json.loads((Path(path) / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(marker, dict) and marker.get("digest") == model_digest(path)
+
+
+def apply_umask(path: str | Path) -> None:
+    """Give a written folder the user's usual permissions (safetensors and temporary
+    folders are private by default; Dask workers of another user must read a model)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    for root, _dirs, files in os.walk(path):
+        os.chmod(root, 0o777 & ~mask)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o666 & ~mask)
 
 
 _CONFIG_SHAPE = {

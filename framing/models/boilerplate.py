@@ -14,11 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import save_file
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from framing.models.io import read_arrays
 from framing.models.linear import logistic_from_arrays
 
 FILE = "boilerplate.safetensors"
@@ -71,7 +72,7 @@ class BoilerplateDetector:
         file = path / FILE
         if not file.is_file():
             return None
-        arrays = load_file(str(file))
+        arrays = read_arrays(file)
         detector = cls(threshold=float(arrays["threshold"][0]))
         detector.model_ = logistic_from_arrays(arrays["coef"], arrays["intercept"], [0, 1])
         return detector

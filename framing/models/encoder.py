@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import save_file
 
 from framing.data.codebook import Codebook
 from framing.errors import FramingError
 from framing.models.base import FramingClassifier
 from framing.models.heads import LinearHeads
+from framing.models.io import read_arrays
 from framing.models.transformer import DEFAULT_ENCODER, shared_encoder
 
 
@@ -114,4 +115,4 @@ class EncoderClassifier(EncoderMixin, FramingClassifier):
         save_file(self.heads_.to_arrays(), str(path / "weights.safetensors"))
 
     def _load(self, path: Path) -> None:
-        self.heads_ = LinearHeads.from_arrays(load_file(str(path / "weights.safetensors")))
+        self.heads_ = LinearHeads.from_arrays(read_arrays(path / "weights.safetensors"))

@@ -23,7 +23,14 @@ from sklearn.metrics import f1_score
 from framing.data.codebook import Codebook
 from framing.errors import FramingError
 from framing.models.base import FramingClassifier
-from framing.models.transformer import DEFAULT_ENCODER, batches, pick_device, resolve_encoder
+from framing.models.transformer import (
+    DEFAULT_ENCODER,
+    batches,
+    load_error,
+    pick_device,
+    pretrained_options,
+    resolve_encoder,
+)
 
 WEIGHTS_DIR = "transformer"
 
@@ -186,18 +193,20 @@ class FinetuneClassifier(FramingClassifier):
         path = resolve_encoder(c.encoder)
         id2label = {i: f"frame:{f}" for i, f in enumerate(self.frames_)}
         id2label.update({n_frames + i: f"stance:{s}" for i, s in enumerate(self.stances_)})
+        options = pretrained_options()
         try:
-            self.tokenizer_ = AutoTokenizer.from_pretrained(path)
+            self.tokenizer_ = AutoTokenizer.from_pretrained(
+                path, local_files_only=options["local_files_only"]
+            )
             self.network_ = AutoModelForSequenceClassification.from_pretrained(
                 path,
                 num_labels=n_frames + n_stances,
                 id2label=id2label,
                 label2id={v: k for k, v in id2label.items()},
+                **options,
             )
         except (OSError, ValueError) as exc:
-            raise FramingError(
-                f"cannot load encoder {c.encoder!r} ({type(exc).__name__})"
-            ) from None
+            raise load_error(c.encoder, exc) from None
         train_Y = Y[train_idx]
         positives = train_Y.sum(axis=0)
         pos_weight = np.clip((len(train_idx) - positives) / np.maximum(positives, 1), 1, 20)
@@ -286,9 +295,13 @@ class FinetuneClassifier(FramingClassifier):
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-        self.tokenizer_ = AutoTokenizer.from_pretrained(path / WEIGHTS_DIR)
-        self.network_ = AutoModelForSequenceClassification.from_pretrained(
-            path / WEIGHTS_DIR, use_safetensors=True
-        )
+        folder = path / WEIGHTS_DIR
+        try:
+            self.tokenizer_ = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+            self.network_ = AutoModelForSequenceClassification.from_pretrained(
+                folder, use_safetensors=True, local_files_only=True
+            )
+        except (OSError, ValueError) as exc:
+            raise load_error(str(folder), exc) from None
         self._device = pick_device(self.device)
         self.network_.to(self._device).eval()

@@ -14,6 +14,7 @@ import numpy as np
 
 from framing.data.stats import cue_pattern
 from framing.models.base import FramingClassifier
+from framing.models.io import read_json
 
 
 class KeywordsClassifier(FramingClassifier):
@@ -50,5 +51,5 @@ class KeywordsClassifier(FramingClassifier):
         (path / "weights.json").write_text(json.dumps(prior) + "\n", encoding="utf-8")
 
     def _load(self, path: Path) -> None:
-        prior = json.loads((path / "weights.json").read_text(encoding="utf-8"))
+        prior = read_json(path / "weights.json")
         self.stance_prior_ = np.asarray(prior["stance_prior"], dtype=np.float64)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import save_file
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -19,6 +19,7 @@ from framing.data.codebook import Codebook
 from framing.errors import FramingError
 from framing.models.base import FramingClassifier
 from framing.models.heads import LinearHeads
+from framing.models.io import read_arrays, read_json
 
 
 class TfidfClassifier(FramingClassifier):
@@ -123,8 +124,8 @@ class TfidfClassifier(FramingClassifier):
         save_file(arrays, str(path / "weights.safetensors"))
 
     def _load(self, path: Path) -> None:
-        vocab = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
-        arrays = load_file(str(path / "weights.safetensors"))
+        vocab = read_json(path / "vocabulary.json")
+        arrays = read_arrays(path / "weights.safetensors")
         self.vectorizers_ = self._vectorizers()
         for name, vectorizer in self.vectorizers_.items():
             vectorizer.vocabulary_ = vocab[name]

@@ -41,6 +41,29 @@ def resolve_encoder(name: str) -> str:
     return name
 
 
+def downloads_allowed() -> bool:
+    """Whether a hub id that is not on this machine may be downloaded: only when the user
+    sets ``FRAMING_ALLOW_DOWNLOADS=1``; otherwise loading fails at once, with no network."""
+    return os.environ.get("FRAMING_ALLOW_DOWNLOADS", "") == "1"
+
+
+def pretrained_options() -> dict:
+    """Keyword arguments for every ``from_pretrained`` call: safetensors only (a folder
+    with only pickled ``pytorch_model.bin`` weights is refused), local files only unless
+    downloads are allowed."""
+    return {"use_safetensors": True, "local_files_only": not downloads_allowed()}
+
+
+def load_error(name: str, exc: Exception) -> FramingError:
+    """The one-line error for a transformer that cannot be loaded."""
+    hint = (
+        "give a local model folder with safetensors weights, or a hub id already cached"
+        " here (set FRAMING_ALLOW_DOWNLOADS=1 to let transformers download it)"
+    )
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return FramingError(f"cannot load encoder {name!r} ({type(exc).__name__}: {detail}); {hint}")
+
+
 def cpu_has_bf16() -> bool:
     """Whether this CPU has native bfloat16 arithmetic (AVX512-BF16, AMX or Arm BF16)."""
     try:
@@ -178,16 +201,14 @@ class Encoder:
         self.batch_size = batch_size
         self.max_length = max_length
         path = resolve_encoder(name)
+        options = pretrained_options()
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path)
-            self.model = AutoModel.from_pretrained(
-                path, dtype=self.torch_dtype, use_safetensors=True
+            self.tokenizer = AutoTokenizer.from_pretrained(
+                path, local_files_only=options["local_files_only"]
             )
+            self.model = AutoModel.from_pretrained(path, dtype=self.torch_dtype, **options)
         except (OSError, ValueError) as exc:
-            raise FramingError(
-                f"cannot load encoder {name!r} ({type(exc).__name__}); give a local model folder"
-                " or a hub id that is cached on this machine"
-            ) from None
+            raise load_error(name, exc) from None
         self.model.to(self.device).eval()
         self.dim = int(self.model.config.hidden_size)
         self.cache = EmbeddingCache(cache) if cache else None

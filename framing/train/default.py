@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 from pathlib import Path
+
+from filelock import FileLock
 
 from framing.data.codebook import default_codebook_path
 from framing.data.paths import cache_dir
 from framing.data.splits import bundled_corpus_dir, split_files
+from framing.models.base import is_model_dir, model_is_intact
 from framing.train.train import train
 
 DEFAULT_FAMILY = "tfidf"
@@ -36,13 +40,29 @@ def default_model_dir(family: str = DEFAULT_FAMILY) -> Path:
 
 
 def ensure_default_model(family: str = DEFAULT_FAMILY) -> Path:
-    """Path of the cached default model, training it first if it is not there yet."""
+    """Path of the cached default model, training it first if it is not there yet.
+
+    A cached model whose files no longer match the digest written when it was built
+    (a disk error, an interrupted copy, a hand edit) is rebuilt, with a message. A file
+    lock makes concurrent first runs train it once: the others wait, then use it.
+    """
     path = default_model_dir(family)
-    if (path / "config.json").is_file():
+    if is_model_dir(path) and model_is_intact(path):
         return path
-    logger.warning(
-        f"training the default {family} model from the bundled corpus (first use only;"
-        f" cached in {path})"
-    )
-    train(bundled_corpus_dir(), path, family=family)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path.parent / f".{path.name}.lock")):
+        if is_model_dir(path) and model_is_intact(path):
+            return path  # built by another process while this one waited
+        if path.exists():
+            logger.warning(
+                f"the cached default model in {path} is damaged (its files do not match"
+                " the digest written when it was built); rebuilding it"
+            )
+            shutil.rmtree(path)  # a cache folder of ours, named for this model only
+        else:
+            logger.warning(
+                f"training the default {family} model from the bundled corpus (first use"
+                f" only; cached in {path})"
+            )
+        train(bundled_corpus_dir(), path, family=family)
     return path

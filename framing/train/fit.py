@@ -7,6 +7,8 @@ the procedures that fit their parts on a labeled corpus live here.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import KFold
@@ -34,9 +36,18 @@ def fit_and_tune(
     layer on the training articles.
 
     Without dev articles, 15% of the training articles are held out for tuning
-    and the model is then refit on all of them with the tuned thresholds.
+    and the model is then refit on all of them with the tuned thresholds. The
+    model also records the language of its training text (``language_``).
     Returns notes on what was done, for the model card.
     """
+    notes = _fit_parts(model, train, dev, seed=seed)
+    model.language_ = training_language(train)
+    return notes
+
+
+def _fit_parts(
+    model: FramingClassifier, train: list[Article], dev: list[Article] | None, *, seed: int
+) -> list[str]:
     notes = []
     if not model.tunable:
         model.fit(*paragraph_rows(train))
@@ -74,6 +85,14 @@ def fit_and_tune(
     notes.append(fit_boilerplate(model, train))
     notes.append(fit_article_stance(model, train, seed=seed))
     return notes
+
+
+def training_language(articles: list[Article]) -> str | None:
+    """The language code that most training articles give (their ``language`` field), when
+    at least 90% give it; None otherwise."""
+    codes = Counter(str(a.meta.get("language", "")).lower() for a in articles)
+    code, n = codes.most_common(1)[0] if codes else ("", 0)
+    return code if code and n >= 0.9 * len(articles) else None
 
 
 def fit_boilerplate(model: FramingClassifier, articles: list[Article]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -14,7 +15,13 @@ from framing.data.codebook import Codebook
 from framing.data.splits import bundled_corpus_dir, corpus_codebook, load_splits
 from framing.errors import FramingError
 from framing.eval.evaluate import evaluate
-from framing.models.base import FramingClassifier, family_class, make_model
+from framing.models.base import (
+    FramingClassifier,
+    apply_umask,
+    family_class,
+    is_model_dir,
+    make_model,
+)
 from framing.train.card import write_card
 from framing.train.config import CONFIG_NAME, save_config
 from framing.train.fit import fit_and_tune
@@ -55,6 +62,7 @@ def train(
     codebook: Codebook | str | Path | None = None,
     settings: dict | None = None,
     seed: int = 0,
+    force: bool = False,
 ) -> TrainResult:
     """Train ``family`` on the corpus at ``data`` and save it to ``out``.
 
@@ -62,7 +70,9 @@ def train(
     ----------
     data : a labeled corpus file, or a folder with train (and dev, test) files, or a
         folder saved by ``datasets``; None for the bundled corpus.
-    out : the model directory to write (replaced atomically); None to not save.
+    out : the model directory to write (a temporary folder beside it is renamed into
+        place); None to not save. An existing model directory is replaced only with
+        ``force``; any other non-empty folder is refused before training starts.
     family : a model family name (see ``framing.models.base.FAMILIES``).
     seed : the seed of the tuning hold-out, the article-stance folds, and of
         the family when it has a ``seed`` setting.
@@ -74,6 +84,8 @@ def train(
     --------
     >>> result = train("corpus.jsonl", "models/tfidf")  # doctest: +SKIP
     """
+    if out is not None:
+        check_out(out, force=force)
     data = Path(data) if data is not None else bundled_corpus_dir()
     codebook = corpus_codebook(data, codebook)
     splits = load_splits(data, codebook)
@@ -104,18 +116,12 @@ def train(
     }
     result = TrainResult(model, None, sizes, scores, seconds, notes)
     if out is not None:
-        out = Path(out)
-        if out.exists() and not (out / "config.json").is_file() and any(out.iterdir()):
-            raise FramingError(
-                f"{out}: folder exists and is not a model directory; choose a new --out path"
-            )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
-            model.save(staging)
-            save_config(model, seed, str(data), staging / CONFIG_NAME)
+
+        def write(folder: Path) -> None:
+            model.save(folder)
+            save_config(model, seed, str(data), folder / CONFIG_NAME)
             write_card(
-                staging,
+                folder,
                 model,
                 data=str(data),
                 sizes=sizes,
@@ -124,11 +130,63 @@ def train(
                 seconds=seconds,
                 trained_on=date.today().isoformat(),
             )
-            if out.exists():
-                shutil.rmtree(out)
-            staging.rename(out)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging)
-        result.path = out
+            apply_umask(folder)
+
+        result.path = publish(write, out, force=force)
     return result
+
+
+def check_out(out: str | Path, *, force: bool = False) -> Path:
+    """Check that ``out`` may receive a model; called before any training starts.
+
+    A missing or empty folder may; a framing model directory only with ``force``; any
+    other existing file or folder never (training never deletes what it did not write).
+    """
+    out = Path(out)
+    resolved = out.resolve()
+    if resolved == Path.cwd().resolve() or resolved in Path.cwd().resolve().parents:
+        raise FramingError(
+            f"--out {out} is the current folder or holds it; give a new folder for the model"
+        )
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise FramingError(f"--out {out} exists and is not a folder; choose a new path")
+    if out.is_dir() and any(out.iterdir()):
+        if not is_model_dir(out):
+            raise FramingError(
+                f"--out {out}: folder exists and is not a framing model directory; nothing"
+                " was written; choose a new --out path"
+            )
+        if not force:
+            raise FramingError(
+                f"--out {out} holds a framing model already; pass --force to replace it, or"
+                " choose a new --out path"
+            )
+    return out
+
+
+def publish(write, out: str | Path, *, force: bool = False) -> Path:
+    """Call ``write(folder)`` on a temporary folder beside ``out`` and put it in place of
+    ``out`` (checked again with :func:`check_out`); the old model is removed only once
+    the new one is there. On any failure ``out`` is left as it was."""
+    out = check_out(out, force=force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    old = None
+    try:
+        write(staging)
+        check_out(out, force=force)
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.rename(out, old)
+        os.rename(staging, out)
+    except BaseException:
+        if old is not None and not out.exists():
+            os.rename(old, out)
+            old = None
+        raise
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+        if old is not None:
+            shutil.rmtree(old)
+    return out
