@@ -120,6 +120,25 @@ def test_resume_refuses_another_model_or_other_inputs(cli, tfidf_model_dir, tmp_
     assert moved.returncode == 1 and "different arguments" in moved.stderr
 
 
+def test_damaged_manifest_and_broken_label_lists_are_one_line(tfidf_model_dir, tmp_path, codebook):
+    from framing.classify import classify
+    from framing.data.corpus import read_labeled
+
+    source = tmp_path / "a.txt"
+    source.write_text(GOOD)
+    out = tmp_path / "run"
+    classify([str(source)], tfidf_model_dir, out=out)
+    (out / "manifest.json").write_text('{"shards": ')
+    with pytest.raises(FramingError, match="damaged manifest"):
+        classify([str(source)], tfidf_model_dir, out=out, resume=True)
+    table = tmp_path / "labeled.csv"
+    table.write_text(
+        'id,text,frames,stance,article_stance\na,Some text here.,"[busi",neutral,neutral\n'
+    )
+    articles, problems = read_labeled(table, codebook)
+    assert not articles and "frames: a list that is not valid JSON" in str(problems[0])
+
+
 def test_two_runs_never_share_a_shard_folder(tfidf_model_dir, tmp_path):
     from filelock import FileLock
 

@@ -49,6 +49,12 @@ def test_config_errors(tmp_path):
     bad.write_text("family = \n")
     with pytest.raises(FramingError, match="not valid TOML"):
         load_config(bad)
+    bad.write_text('seed = "seven"\n')
+    with pytest.raises(FramingError, match="seed must be an integer, got str"):
+        load_config(bad)
+    bad.write_text("settings = 3\n")
+    with pytest.raises(FramingError, match="settings must be a \\[settings\\] table"):
+        load_config(bad)
 
 
 def test_train_refuses_to_overwrite_other_folders(tiny_folder, tmp_path):

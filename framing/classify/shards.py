@@ -65,7 +65,17 @@ class ShardFolder:
         self.folder = folder
         path = folder / MANIFEST
         if path.is_file():
-            manifest = json.loads(path.read_text(encoding="utf-8"))
+            try:
+                manifest = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise FramingError(
+                    f"{path}: damaged manifest ({exc}); this folder cannot be resumed, choose"
+                    " another --out"
+                ) from None
+            if not isinstance(manifest, dict) or not isinstance(manifest.get("shards"), dict):
+                raise FramingError(
+                    f"{path}: not a manifest written by framing; choose another --out"
+                )
             if not resume:
                 raise FramingError(
                     f"{folder}: holds the output of an earlier run; pass --resume to finish it,"

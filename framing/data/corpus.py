@@ -247,7 +247,11 @@ def _as_list(value) -> list:
     if isinstance(value, str):
         value = value.strip()
         if value.startswith("["):
-            return list(json.loads(value))
+            try:
+                parsed = json.loads(value)
+            except json.JSONDecodeError:
+                raise FramingError(f"a list that is not valid JSON: {value[:60]!r}") from None
+            return list(parsed) if isinstance(parsed, list) else [parsed]
         for sep in ("|", ";", ","):
             if sep in value:
                 return [v.strip() for v in value.split(sep) if v.strip()]
@@ -339,10 +343,14 @@ def parse_labeled(
 
     frame_order = codebook.frame_ids
     derived = article_frames(paragraphs, frame_order)
-    given = record.get("frames")
-    if given is not None and set(_as_list(given)) != set(derived):
+    try:
+        given = None if record.get("frames") is None else _as_list(record["frames"])
+    except FramingError as exc:
+        problem(f"frames: {exc}")
+        given = None
+    if given is not None and set(given) != set(derived):
         problem(
-            f"frames: article frames {sorted(_as_list(given))} are not the union of its"
+            f"frames: article frames {sorted(given)} are not the union of its"
             f" paragraph frames {sorted(derived)}; fix one or drop the article field"
         )
     primary = record.get("primary_frame")
@@ -389,9 +397,14 @@ def group_paragraph_rows(records: Iterable[Record]) -> Iterator[Record]:
             article["paragraphs"] = []
             article["stance"] = row.get("article_stance") or None
             articles[key] = Record(record.place, data=article)
+        try:
+            frames = _as_list(row.get("frames"))
+        except FramingError as exc:
+            yield Record(record.place, error=f"{record.place}: frames: {exc}")
+            continue
         paragraph = {
             "text": row.get("text"),
-            "frames": _as_list(row.get("frames")),
+            "frames": frames,
             "stance": row.get("stance") or None,
             "boilerplate": _as_bool(row.get("boilerplate")),
         }
@@ -488,9 +501,3 @@ def to_dataset(articles: list[Article]):
     records = [a.to_record() for a in articles]
     keys = list(dict.fromkeys(k for r in records for k in r))
     return Dataset.from_dict({k: [r.get(k) for r in records] for k in keys})
-
-
-def write_jsonl(articles: Iterable[Article], path: str | Path) -> None:
-    with Path(path).open("w", encoding="utf-8") as handle:
-        for article in articles:
-            handle.write(json.dumps(article.to_record(), ensure_ascii=False) + "\n")

@@ -81,11 +81,17 @@ def load_config(path: str | Path) -> TrainConfig:
         raise FramingError(
             f"{path}: unknown key {unknown[0]!r}; expected family, seed and a [settings] table"
         )
-    return TrainConfig(
-        family=raw.get("family", "tfidf"),
-        seed=int(raw.get("seed", 0)),
-        settings=dict(raw.get("settings", {})),
-    )
+    family, seed, settings = raw.get("family", "tfidf"), raw.get("seed", 0), raw.get("settings", {})
+    for key, value, kind, name in (
+        ("family", family, str, "a string"),
+        ("seed", seed, int, "an integer"),
+        ("settings", settings, dict, "a [settings] table"),
+    ):
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise FramingError(
+                f"{path}: {key} must be {name}, got {type(value).__name__} {value!r:.40}"
+            )
+    return TrainConfig(family=family, seed=seed, settings=dict(settings))
 
 
 def save_config(model, seed: int, data: str, path: str | Path) -> Path:
