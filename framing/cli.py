@@ -134,6 +134,14 @@ def train(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the model already in --out.")
     ] = False,
+    tune_on: Annotated[
+        str,
+        typer.Option(
+            "--tune-on",
+            help="Tune frame thresholds for paragraph or article F1 (auto: article when"
+            " the tuning articles are labeled only as a whole).",
+        ),
+    ] = "auto",
 ):
     """Train a model on a labeled corpus and save it as a directory."""
     from framing.train.config import resolve_config
@@ -148,6 +156,7 @@ def train(
         settings=run.settings,
         seed=run.seed,
         force=force,
+        tune_on=tune_on,
     )
     _err(result.summary())
 
@@ -376,7 +385,7 @@ def data_check(
     """Validate a labeled corpus; exit 1 and list every problem, or exit 0 when clean."""
     from framing.data.check import check_corpus
 
-    report = check_corpus(corpus, _codebook(codebook))
+    report = check_corpus(corpus, codebook)
     for problem in report.problems:
         typer.echo(str(problem))
     for warning in report.warnings:
@@ -399,11 +408,10 @@ def data_stats(
     from framing.data.check import check_corpus
     from framing.data.stats import composition
 
-    cb = _codebook(codebook)
-    report = check_corpus(corpus or _default_corpus(), cb)
+    report = check_corpus(corpus or _default_corpus(), codebook)
     for problem in report.problems:
         _err(f"skipped: {problem}")
-    typer.echo(composition(report.articles, cb))
+    typer.echo(composition(report.articles, report.codebook))
 
 
 @data_app.command("agreement")

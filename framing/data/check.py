@@ -9,7 +9,7 @@ from pathlib import Path
 
 from framing.data.codebook import Codebook
 from framing.data.corpus import Article, Problem, read_labeled
-from framing.data.splits import split_files
+from framing.data.splits import corpus_codebook, split_files
 from framing.errors import FramingError
 
 SHINGLE = 5
@@ -24,12 +24,19 @@ class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     articles: dict[str, list[Article]] = field(default_factory=dict)
+    invalid: int = 0  # records read that could not be used
+    codebook: Codebook | None = None
 
     def summary(self) -> str:
         n = sum(len(a) for a in self.articles.values())
         paragraphs = sum(len(x.paragraphs) for a in self.articles.values() for x in a)
+        whole = sum(not x.paragraph_labels for a in self.articles.values() for x in a)
         state = f"{len(self.problems)} problems" if self.problems else "no problems"
-        return f"{n} articles, {paragraphs} paragraphs: {state}, {len(self.warnings)} warnings"
+        levels = f" ({whole} labeled per article only)" if whole else ""
+        return (
+            f"{n + self.invalid} articles read, {n} valid{levels}, {self.invalid} with"
+            f" problems; {paragraphs} paragraphs: {state}, {len(self.warnings)} warnings"
+        )
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[int]:
@@ -69,11 +76,16 @@ def near_duplicates(
     return sorted(out, key=lambda t: -t[2])
 
 
-def check_corpus(path: str | Path, codebook: Codebook) -> CheckReport:
+def check_corpus(path: str | Path, codebook: Codebook | str | Path | None = None) -> CheckReport:
     """Validate every article of a corpus file or folder, then look for near-duplicates
-    within and across splits and for ids shared between splits."""
+    within and across splits and for ids shared between splits.
+
+    ``codebook``: the one given, else the folder's own ``codebook.yaml``, else the
+    bundled one (:func:`framing.data.splits.corpus_codebook`).
+    """
     path = Path(path)
-    report = CheckReport()
+    codebook = corpus_codebook(path, codebook)
+    report = CheckReport(codebook=codebook)
     if path.is_dir():
         files = split_files(path)
         if not files:
@@ -85,6 +97,7 @@ def check_corpus(path: str | Path, codebook: Codebook) -> CheckReport:
         articles, problems = read_labeled(file, codebook)
         report.articles[name] = articles
         report.problems.extend(problems)
+        report.invalid += len({p.place for p in problems})
     owners: dict[str, str] = {}
     for name, articles in report.articles.items():
         for a in articles:

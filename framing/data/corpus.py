@@ -9,6 +9,7 @@ Labeled CSV and Parquet files hold one paragraph per row; see
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 from collections import Counter
@@ -42,12 +43,23 @@ class Article:
         return "\n\n".join(p.text for p in self.paragraphs)
 
     @property
+    def paragraph_labels(self) -> bool:
+        """Whether the article is labeled per paragraph (else only as a whole)."""
+        return all(p.stance is not None for p in self.paragraphs)
+
+    @property
     def origin(self) -> str:
         return str(self.meta.get("origin", "unknown"))
 
     def to_record(self) -> dict:
-        """The article in the labeled JSONL format."""
+        """The article in the labeled JSONL format (article-level when it has no paragraph
+        labels)."""
         record = {"id": self.id, **self.meta}
+        if not self.paragraph_labels:
+            record["text"] = self.text
+            record.update(frames=self.frames, primary_frame=self.primary_frame)
+            record["stance"] = self.stance
+            return record
         record["paragraphs"] = [
             {
                 "text": p.text,
@@ -101,14 +113,24 @@ def primary_frame(paragraphs: list[Paragraph], frame_order: list[str]) -> str | 
 
 
 def paragraph_rows(articles: Iterable[Article]) -> tuple[list[str], list[list[str]], list[str]]:
-    """The labeled paragraphs of ``articles`` as ``(texts, frames, stances)``, the three
-    arguments of a classifier's ``fit``."""
+    """The paragraphs of ``articles`` as ``(texts, frames, stances)``, the three arguments
+    of a classifier's ``fit``.
+
+    Articles labeled per paragraph give their paragraphs' labels. Articles labeled only as
+    a whole give each content paragraph (not flagged as boilerplate) the article's frames
+    and stance: the starting point of multiple-instance learning, which
+    :func:`framing.train.fit.fit_paragraphs` then narrows to the paragraphs that carry
+    each frame.
+    """
     texts, frames, stances = [], [], []
     for article in articles:
+        whole = not article.paragraph_labels
         for p in article.paragraphs:
+            if whole and p.boilerplate:
+                continue
             texts.append(p.text)
-            frames.append(list(p.frames or []))
-            stances.append(p.stance)
+            frames.append(list(article.frames or []) if whole else list(p.frames or []))
+            stances.append(article.stance if whole else p.stance)
     return texts, frames, stances
 
 
@@ -283,14 +305,13 @@ def parse_labeled(
         problem("field 'id' is missing; every labeled article needs a unique id")
         article_id = None
     raw_paragraphs = record.get("paragraphs")
+    if raw_paragraphs is None and isinstance(record.get("text"), str):
+        return _article_level(record, place, codebook, article_id, problems)
     if not isinstance(raw_paragraphs, list):
-        if isinstance(record.get("text"), str):
-            problem(
-                "labeled article has 'text' but no 'paragraphs'; labels are per paragraph,"
-                " give 'paragraphs' with frames and stance"
-            )
-        else:
-            problem("field 'paragraphs' is missing; expected a list of labeled paragraphs")
+        problem(
+            "no labels: expected 'paragraphs' (a list of labeled paragraphs) or 'text' with"
+            " article-level 'frames' and 'stance'"
+        )
         return None, problems
     if not raw_paragraphs:
         problem("article is empty: 'paragraphs' has no items")
@@ -369,6 +390,52 @@ def parse_labeled(
     return Article(str(article_id), paragraphs, stance, derived, primary, meta), problems
 
 
+def _article_level(
+    record: dict, place: str, codebook: Codebook, article_id, problems: list[Problem]
+) -> tuple[Article | None, list[Problem]]:
+    """An article labeled as a whole: ``text`` with article ``frames`` and ``stance``. Its
+    paragraphs are cut as classification cuts them and carry no labels of their own."""
+
+    def problem(message: str) -> None:
+        problems.append(Problem(place, message))
+
+    text = record["text"]
+    paragraphs = segment(text)
+    if not paragraphs:
+        problem("article text is empty")
+    try:
+        frames = _as_list(record.get("frames"))
+    except FramingError as exc:
+        problem(f"frames: {exc}")
+        frames = []
+    for f in frames:
+        message = codebook.check_frame(f)
+        if message:
+            problem(f"frames: {message}")
+    if len(set(frames)) != len(frames):
+        problem(f"frames: frame listed twice in {frames}")
+    stance = record.get("stance")
+    if stance in (None, ""):
+        problem(f"stance: missing; expected one of {', '.join(codebook.stance_ids)}")
+    else:
+        message = codebook.check_stance(stance)
+        if message:
+            problem(f"stance: {message}")
+    primary = record.get("primary_frame") or None
+    if primary is not None and primary not in frames:
+        problem(f"primary_frame: {primary!r} is not among the article's frames {frames}")
+    if problems:
+        return None, problems
+    frames = [f for f in codebook.frame_ids if f in frames]
+    meta = {
+        k: v
+        for k, v in record.items()
+        if k not in {"id", "paragraphs", "frames", "primary_frame", "stance", "text"}
+        and v not in (None, "")
+    }
+    return Article(str(article_id), paragraphs, stance, frames, primary, meta), problems
+
+
 def group_paragraph_rows(records: Iterable[Record]) -> Iterator[Record]:
     """Group one-paragraph-per-row records (CSV, Parquet) into article records.
 
@@ -425,8 +492,22 @@ def read_labeled(
         raise FramingError(f"{path}: no such corpus file or folder")
     records = read_records([str(path)], columns=columns)
     if path.is_file() and path.suffix.lower() in {".csv", ".tsv", ".parquet"}:
-        records = group_paragraph_rows(records)
+        records = table_records(records)
     return labeled_from_records(records, codebook)
+
+
+def table_records(records: Iterable[Record]) -> Iterator[Record]:
+    """Labeled table rows as article records: one paragraph per row when the table has an
+    ``article_stance`` column (:func:`group_paragraph_rows`), else one article per row
+    (``text``, ``frames`` joined by ``;``, the article's ``stance``)."""
+    records = iter(records)
+    first = next(records, None)
+    if first is None:
+        return iter(())
+    rows = itertools.chain([first], records)
+    if first.data is not None and "article_stance" not in first.data:
+        return rows
+    return group_paragraph_rows(rows)
 
 
 def labeled_from_records(
@@ -466,7 +547,7 @@ def dataset_records(dataset, name: str) -> Iterator[Record]:
     )
     if "paragraphs" in dataset.column_names:
         return rows
-    return group_paragraph_rows(rows)
+    return table_records(rows)
 
 
 def load_labeled(

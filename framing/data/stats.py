@@ -84,7 +84,7 @@ def composition(splits: dict[str, list[Article]], codebook: Codebook) -> str:
         "",
     ]
     rows = []
-    content = [p for a in every for p in a.paragraphs if not p.boilerplate]
+    content = [p for a in every if a.paragraph_labels for p in a.paragraphs if not p.boilerplate]
     for label in codebook.frames:
         pattern = cue_pattern(label.cues)
         has_cue = [bool(pattern and pattern.search(p.text)) for p in content]

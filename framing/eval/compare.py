@@ -37,6 +37,8 @@ def compare(
         "bootstrap": {"replicates": n_boot, "level": 0.95, "unit": "article", "seed": seed},
         **{
             level: paired_comparison(a[level][0], b[level][0], n_boot=n_boot, seed=seed)
+            if a[level] is not None
+            else None
             for level in ("paragraph", "article")
         },
     }
@@ -80,7 +82,7 @@ def format_comparison(result: dict) -> str:
         f"{'level':10}{'metric':18}{'A':>8}{'B':>8}{'B - A':>9}{'95% CI':>20}{'p':>8}",
     ]
     for level in ("paragraph", "article"):
-        for name, r in result[level].items():
+        for name, r in (result[level] or {}).items():
             ci = f"[{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
             lines.append(
                 f"{level:10}{name:18}{r['a']:8.3f}{r['b']:8.3f}{r['difference']:+9.3f}"

@@ -48,14 +48,17 @@ def _indicator(label_lists, frame_ids: list[str]) -> np.ndarray:
 def units(model: FramingClassifier, articles: list[Article], predictions: list[dict]):
     """Gold and predicted labels and scores as arrays, at paragraph and at article level.
 
-    Returns ``{'paragraph': (Units, frame scores, stance scores), 'article': (...)}``.
+    Returns ``{'paragraph': (Units, frame scores, stance scores), 'article': (...)}``. The
+    paragraph level holds the articles labeled per paragraph only (their positions in
+    ``articles`` under ``'labeled'``); it is None when there are none.
     """
     frames, stances = model.frames_, model.stances_
     polar = tuple(stances.index(s) for s in ("favorable", "critical") if s in stances)
     polar = polar if len(polar) == 2 else ()
-    gold_p = [p for a in articles for p in a.paragraphs]
-    pred_p = [p for pred in predictions for p in pred["paragraphs"]]
-    owner = np.array([i for i, a in enumerate(articles) for _ in a.paragraphs], dtype=int)
+    labeled = [i for i, a in enumerate(articles) if a.paragraph_labels]
+    gold_p = [p for i in labeled for p in articles[i].paragraphs]
+    pred_p = [p for i in labeled for p in predictions[i]["paragraphs"]]
+    owner = np.array([k for k, i in enumerate(labeled) for _ in articles[i].paragraphs], dtype=int)
 
     def build(gold, predicted, article_index):
         u = Units(
@@ -72,7 +75,10 @@ def units(model: FramingClassifier, articles: list[Article], predictions: list[d
         return u, F.reshape(-1, len(frames)), S.reshape(-1, len(stances))
 
     return {
-        "paragraph": build([(p.frames, p.stance) for p in gold_p], pred_p, owner),
+        "labeled": labeled,
+        "paragraph": build([(p.frames, p.stance) for p in gold_p], pred_p, owner)
+        if labeled
+        else None,
         "article": build(
             [(a.frames, a.stance) for a in articles], predictions, np.arange(len(articles))
         ),
@@ -197,12 +203,15 @@ def _breakdown(model, articles, predictions) -> dict:
             sub_a = [articles[i] for i in keep]
             sub_p = [predictions[i] for i in keep]
             lv = units(model, sub_a, sub_p)
-            P, A = lv["paragraph"][0], lv["article"][0]
+            P = lv["paragraph"][0] if lv["paragraph"] else None
+            A = lv["article"][0]
             stances = model.stances_
             groups[value] = {
                 "n_articles": len(sub_a),
-                "n_paragraphs": len(P.s_true),
-                "paragraph": {
+                "n_paragraphs": sum(len(a.paragraphs) for a in sub_a),
+                "paragraph": None
+                if P is None
+                else {
                     "frames_micro_f1": frame_metrics(P.Y_true, P.Y_pred, model.frames_)["micro_f1"],
                     "stance_macro_f1": stance_metrics(
                         [stances[k] for k in P.s_true], [stances[k] for k in P.s_pred], stances
@@ -227,7 +236,8 @@ def score(
 ) -> dict:
     """Metrics of predictions against the gold labels of the same articles.
 
-    Keys: ``n_articles``, ``n_paragraphs``, ``origin``, and for ``paragraph`` and
+    Keys: ``n_articles``, ``n_paragraphs``, ``n_articles_paragraph_labels``, ``origin``,
+    and for ``paragraph`` (None when no article is labeled per paragraph) and
     ``article``: ``frames`` (micro/macro/weighted F1, exact match, Hamming loss, ECE,
     ``per_frame``), ``stance`` (accuracy, macro-F1, F_avg, ECE, confusion), each
     headline value with ``<name>_ci_low`` / ``<name>_ci_high`` (95% bootstrap over
@@ -236,41 +246,44 @@ def score(
     ``boilerplate`` flag precision and recall.
     """
     levels = units(model, articles, predictions)
-    paragraph = _level(model, *levels["paragraph"], n_boot=n_boot, seed=seed)
+    labeled = [articles[i] for i in levels["labeled"]]
+    paragraph = (
+        _level(model, *levels["paragraph"], n_boot=n_boot, seed=seed)
+        if levels["paragraph"]
+        else None
+    )
     article = _level(model, *levels["article"], n_boot=n_boot, seed=seed)
     A = levels["article"][0]
-    article["primary_frame_accuracy"] = (
-        float(
-            np.mean(
-                [
-                    a.primary_frame == p["primary_frame"]
-                    for a, p in zip(articles, predictions, strict=True)
-                ]
-            )
-        )
-        if articles
-        else 0.0
-    )
+    primary = [
+        a.primary_frame == p["primary_frame"]
+        for a, p in zip(articles, predictions, strict=True)
+        if a.paragraph_labels or a.primary_frame is not None
+    ]
+    article["primary_frame_accuracy"] = float(np.mean(primary)) if primary else None
     article["cooccurrence"] = {
         "frames": list(model.frames_),
         "gold": _cooccurrence(A.Y_true),
         "predicted": _cooccurrence(A.Y_pred),
     }
-    gold_boiler = np.array([p.boilerplate for a in articles for p in a.paragraphs], dtype=bool)
+    gold_boiler = np.array([p.boilerplate for a in labeled for p in a.paragraphs], dtype=bool)
     pred_boiler = np.array(
-        [p["boilerplate"] for r in predictions for p in r["paragraphs"]], dtype=bool
+        [p["boilerplate"] for i in levels["labeled"] for p in predictions[i]["paragraphs"]],
+        dtype=bool,
     )
     tp = int((gold_boiler & pred_boiler).sum())
     return {
         "model": model.describe(),
         "n_articles": len(articles),
-        "n_paragraphs": int(len(gold_boiler)),
+        "n_paragraphs": sum(len(a.paragraphs) for a in articles),
+        "n_articles_paragraph_labels": len(labeled),
         "origin": dict(Counter(a.origin for a in articles)),
         "bootstrap": {"replicates": n_boot, "level": 0.95, "unit": "article", "seed": seed},
         "paragraph": paragraph,
         "article": article,
         "breakdown": _breakdown(model, articles, predictions),
-        "errors": _errors(model, articles, levels["paragraph"][0], levels["paragraph"][1]),
+        "errors": _errors(model, labeled, levels["paragraph"][0], levels["paragraph"][1])
+        if levels["paragraph"]
+        else {},
         "boilerplate": {
             "gold": int(gold_boiler.sum()),
             "flagged": int(pred_boiler.sum()),
@@ -315,29 +328,40 @@ def _with_ci(group: dict, name: str) -> str:
 def format_table(metrics: dict) -> str:
     """A plain-text table of the headline and per-frame scores."""
     origin = ", ".join(f"{n} {o}" for o, n in sorted(metrics["origin"].items()))
+    P, A = metrics["paragraph"], metrics["article"]
+    whole = metrics["n_articles"] - metrics.get(
+        "n_articles_paragraph_labels", metrics["n_articles"]
+    )
     lines = [
         f"{metrics.get('data', 'data')}: {metrics['n_articles']} articles ({origin}),"
-        f" {metrics['n_paragraphs']} paragraphs",
+        f" {metrics['n_paragraphs']} paragraphs"
+        + (f"; {whole} articles labeled only as a whole (article level only)" if whole else ""),
         f"model: {metrics['model']}",
         "",
         f"{'':26}{'paragraph':>24}{'article':>24}   (95% CI, articles resampled)",
     ]
-    P, A = metrics["paragraph"], metrics["article"]
     rows = [
         ("frames micro-F1", "frames", "micro_f1"),
         ("frames macro-F1", "frames", "macro_f1"),
         ("stance accuracy", "stance", "accuracy"),
         ("stance macro-F1", "stance", "macro_f1"),
     ]
-    if "f_avg" in P["stance"]:
+    if "f_avg" in A["stance"]:
         rows.append(("stance F_avg (fav/crit)", "stance", "f_avg"))
     for label, group, name in rows:
-        lines.append(f"{label:26}{_with_ci(P[group], name):>24}{_with_ci(A[group], name):>24}")
-    lines.append(f"{'primary frame accuracy':26}{'':>24}{A['primary_frame_accuracy']:>24.3f}")
-    lines.append(f"{'frames ECE':26}{P['frames']['ece']:>24.3f}{A['frames']['ece']:>24.3f}")
-    lines.append(f"{'stance ECE':26}{P['stance']['ece']:>24.3f}{A['stance']['ece']:>24.3f}")
-    lines += ["", f"{'frame':24}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}   (paragraph level)"]
-    for frame, m in P["frames"]["per_frame"].items():
+        left = _with_ci(P[group], name) if P else "-"
+        lines.append(f"{label:26}{left:>24}{_with_ci(A[group], name):>24}")
+    primary = A["primary_frame_accuracy"]
+    lines.append(
+        f"{'primary frame accuracy':26}{'':>24}"
+        + (f"{primary:>24.3f}" if primary is not None else f"{'-':>24}")
+    )
+    for label, group in (("frames ECE", "frames"), ("stance ECE", "stance")):
+        left = f"{P[group]['ece']:.3f}" if P else "-"
+        lines.append(f"{label:26}{left:>24}{A[group]['ece']:>24.3f}")
+    level = "paragraph" if P else "article"
+    lines += ["", f"{'frame':24}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}   ({level} level)"]
+    for frame, m in (P or A)["frames"]["per_frame"].items():
         lines.append(
             f"{frame:24}{m['precision']:7.3f}{m['recall']:7.3f}{m['f1']:7.3f}{m['support']:9d}"
         )

@@ -74,6 +74,8 @@ def plot_frame_f1(metrics: dict) -> bytes:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4))
     for offset, level, color in ((-0.2, "paragraph", "#3b6ea5"), (0.2, "article", "#d08c2f")):
+        if not metrics[level]:
+            continue
         per = metrics[level]["frames"]["per_frame"]
         names = list(per)
         f1 = np.array([per[f]["f1"] for f in names])
@@ -94,6 +96,10 @@ def plot_confusion(metrics: dict) -> bytes:
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
     for ax, level in zip(axes, ("paragraph", "article"), strict=True):
+        if not metrics[level]:
+            ax.set_axis_off()
+            ax.set_title(f"no {level}-level labels")
+            continue
         stance = metrics[level]["stance"]
         matrix = np.array(stance["confusion"]) if stance["confusion"] else np.zeros((1, 1))
         ax.imshow(matrix, cmap="Blues")
@@ -120,18 +126,19 @@ def plot_reliability(metrics: dict) -> bytes:
     fig, ax = plt.subplots(figsize=(4.8, 4.4))
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect")
     for name, color in (("frames", "#3b6ea5"), ("stance", "#c0392b")):
-        curve = metrics["paragraph"].get("reliability", {}).get(name)
+        level = metrics["paragraph"] or metrics["article"]
+        curve = level.get("reliability", {}).get(name)
         if curve:
             ax.plot(
                 curve["mean_predicted"],
                 curve["fraction_positive"],
                 marker="o",
                 color=color,
-                label=f"{name} (ECE {metrics['paragraph'][name]['ece']:.3f})",
+                label=f"{name} (ECE {level[name]['ece']:.3f})",
             )
     ax.set_xlabel("predicted probability")
     ax.set_ylabel("observed frequency")
-    ax.set_title("Reliability (paragraphs)")
+    ax.set_title("Reliability (" + ("paragraphs" if metrics["paragraph"] else "articles") + ")")
     ax.legend()
     return figure_png(fig)
 
@@ -157,6 +164,10 @@ def plot_learning_curve(curve: dict) -> bytes:
     return figure_png(fig)
 
 
+def _cell(group: dict | None, name: str) -> str:
+    return "-" if group is None else f"{group[name]:.3f}"
+
+
 def summary_markdown(metrics: dict, learning_curve: dict | None = None) -> str:
     lines = ["# Evaluation summary", "", "```", format_table(metrics), "```", ""]
     breakdown = metrics.get("breakdown", {})
@@ -171,8 +182,8 @@ def summary_markdown(metrics: dict, learning_curve: dict | None = None) -> str:
         for value, g in groups.items():
             lines.append(
                 f"| {value} | {g['n_articles']} | {g['n_paragraphs']} "
-                f"| {g['paragraph']['frames_micro_f1']:.3f} "
-                f"| {g['paragraph']['stance_macro_f1']:.3f} "
+                f"| {_cell(g['paragraph'], 'frames_micro_f1')} "
+                f"| {_cell(g['paragraph'], 'stance_macro_f1')} "
                 f"| {g['article']['stance_accuracy']:.3f} |"
             )
         lines.append("")
@@ -221,8 +232,8 @@ def report_html(metrics: dict, learning_curve: dict | None = None) -> str:
                 value,
                 g["n_articles"],
                 g["n_paragraphs"],
-                f"{g['paragraph']['frames_micro_f1']:.3f}",
-                f"{g['paragraph']['stance_macro_f1']:.3f}",
+                _cell(g["paragraph"], "frames_micro_f1"),
+                _cell(g["paragraph"], "stance_macro_f1"),
                 f"{g['article']['stance_accuracy']:.3f}",
             ]
             for value, g in groups.items()

@@ -12,11 +12,15 @@ CARD_FILE = "README.md"
 def _score_line(name: str, metrics: dict) -> str:
     origin = ", ".join(f"{n} {o}" for o, n in sorted(metrics["origin"].items()))
     P, A = metrics["paragraph"], metrics["article"]
+    para = (
+        f"{P['frames']['micro_f1']:.3f} | {P['frames']['macro_f1']:.3f} "
+        f"| {P['stance']['macro_f1']:.3f}"
+        if P
+        else "- | - | -"
+    )
     return (
         f"| {name} | {metrics['n_articles']} ({origin}) | {metrics['n_paragraphs']} "
-        f"| {P['frames']['micro_f1']:.3f} | {P['frames']['macro_f1']:.3f} "
-        f"| {P['stance']['macro_f1']:.3f} | {A['frames']['micro_f1']:.3f} "
-        f"| {A['stance']['accuracy']:.3f} |"
+        f"| {para} | {A['frames']['micro_f1']:.3f} | {A['stance']['accuracy']:.3f} |"
     )
 
 

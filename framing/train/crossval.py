@@ -36,7 +36,9 @@ FRACTIONS = (0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 def _headline(metrics: dict) -> dict:
-    P = metrics["paragraph"]
+    """Frame and stance scores at paragraph level, or at article level when the articles
+    carry no paragraph labels."""
+    P = metrics["paragraph"] or metrics["article"]
     return {
         "frames_micro_f1": P["frames"]["micro_f1"],
         "frames_macro_f1": P["frames"]["macro_f1"],
@@ -111,6 +113,7 @@ def cross_validate(
     }
     out = {
         "family": family,
+        "level": "paragraph" if pooled["paragraph"] else "article",
         "k": k,
         "seed": seed,
         "n_articles": len(articles),
@@ -171,7 +174,7 @@ def format_cv(result: dict) -> str:
     if "learning_curve" in result:
         lc = result["learning_curve"]
         lines.append(
-            "learning curve (paragraph frames micro-F1 by training articles): "
+            f"learning curve ({result['level']} frames micro-F1 by training articles): "
             + ", ".join(
                 f"{n}: {m:.3f}"
                 for n, m in zip(lc["train_articles"], lc["frames_micro_f1"]["mean"], strict=True)

@@ -15,10 +15,12 @@ from sklearn.model_selection import KFold
 
 from framing.data.corpus import Article, as_unlabeled, paragraph_rows
 from framing.data.splits import split_articles
+from framing.errors import FramingError
 from framing.models.article import ArticleClassifier, content_and_words
 from framing.models.article_stance import ArticleStanceHead, article_features
 from framing.models.base import FramingClassifier
 from framing.models.boilerplate import BoilerplateDetector
+from framing.models.thresholds import best_thresholds
 
 MIN_ARTICLES_TO_TUNE = 8
 HOLDOUT_FRACTION = 0.15
@@ -28,77 +30,166 @@ MIN_BOILERPLATE = 10
 ARTICLE_STANCE_FOLDS = 5
 
 
+TUNE_LEVELS = ("auto", "paragraph", "article")
+
+
 def fit_and_tune(
-    model: FramingClassifier, train: list[Article], dev: list[Article] | None, *, seed: int = 0
+    model: FramingClassifier,
+    train: list[Article],
+    dev: list[Article] | None,
+    *,
+    seed: int = 0,
+    tune_on: str = "auto",
 ) -> list[str]:
     """Fit on ``train``; on ``dev``, calibrate probabilities (when that helps) and tune
     the per-frame thresholds; then fit the boilerplate detector and the article-stance
     layer on the training articles.
 
-    Without dev articles, 15% of the training articles are held out for tuning
-    and the model is then refit on all of them with the tuned thresholds. The
-    model also records the language of its training text (``language_``).
-    Returns notes on what was done, for the model card.
+    Articles may be labeled per paragraph, per article, or a mix (see
+    :func:`fit_paragraphs`). ``tune_on`` chooses the level the thresholds maximise F1
+    at: ``paragraph``, ``article``, or ``auto`` (article when any tuning article is
+    labeled only as a whole). Without dev articles, 15% of the training articles are
+    held out for tuning and the model is then refit on all of them with the tuned
+    thresholds. The model also records the language of its training text
+    (``language_``). Returns notes on what was done, for the model card.
     """
-    notes = _fit_parts(model, train, dev, seed=seed)
+    if tune_on not in TUNE_LEVELS:
+        raise FramingError(f"tune_on must be one of {', '.join(TUNE_LEVELS)}, got {tune_on!r}")
+    notes = _fit_parts(model, train, dev, seed=seed, tune_on=tune_on)
     model.language_ = training_language(train)
     return notes
 
 
+def fit_paragraphs(
+    model: FramingClassifier, articles: list[Article], *, eval_set: tuple | None = None
+) -> str | None:
+    """Fit the paragraph classifier on labeled paragraphs and, for articles labeled only as
+    a whole, by multiple-instance learning.
+
+    An article's frame is in at least one of its paragraphs and a frame it lacks is in
+    none, so every paragraph of an article is a sure negative for the frames the article
+    lacks. The first fit gives each content paragraph all of its article's frames; the
+    second keeps a frame only on the paragraphs the first fit scores at 0.5 or more for
+    it, and always on the best-scoring one. Stance keeps the article's label (the
+    article-stance layer then learns the article stance from the paragraph scores).
+    Returns a note for the model card when there were article-level labels.
+    """
+    rows = paragraph_rows(articles)
+    model.fit(*rows, eval_set=eval_set)
+    whole = [a for a in articles if not a.paragraph_labels]
+    if not whole or not model.learns_frames:
+        return None
+    texts, frames, stances = rows
+    start = 0
+    content = [
+        [p.text for p in a.paragraphs if not p.boilerplate] if not a.paragraph_labels else None
+        for a in articles
+    ]
+    scores = model.predict_proba([t for c in content if c for t in c]).frames
+    index = {f: j for j, f in enumerate(model.frames_)}
+    offset = 0  # row of the current article in (texts, frames, stances)
+    for article, texts_of in zip(articles, content, strict=True):
+        n = len(texts_of) if texts_of is not None else len(article.paragraphs)
+        if texts_of is not None and n:
+            block = scores[start : start + n]
+            for f in article.frames or []:
+                column = block[:, index[f]]
+                keep = (column >= 0.5) | (np.arange(n) == int(column.argmax()))
+                for i in range(n):
+                    if not keep[i]:
+                        frames[offset + i] = [g for g in frames[offset + i] if g != f]
+            start += n
+        offset += n
+    model.fit(texts, frames, stances, eval_set=eval_set)
+    return (
+        f"{len(whole)} training articles labeled only as a whole: learnt by multiple-instance"
+        " learning (each article frame kept on the paragraphs that carry it)"
+    )
+
+
 def _fit_parts(
-    model: FramingClassifier, train: list[Article], dev: list[Article] | None, *, seed: int
+    model: FramingClassifier,
+    train: list[Article],
+    dev: list[Article] | None,
+    *,
+    seed: int,
+    tune_on: str,
 ) -> list[str]:
     notes = []
     if not model.tunable:
         model.fit(*paragraph_rows(train))
         return [f"{model.family} is a fixed-rule baseline: no calibration or threshold tuning"]
     if not dev and len(train) < MIN_ARTICLES_TO_TUNE:
-        model.fit(*paragraph_rows(train))
-        return [f"only {len(train)} articles: thresholds left at 0.5 (no tuning data)"]
+        notes.append(fit_paragraphs(model, train))
+        return [n for n in notes if n] + [
+            f"only {len(train)} articles: thresholds left at 0.5 (no tuning data)"
+        ]
     refit = not dev
     if refit:
         train, dev = split_articles(train, (1 - HOLDOUT_FRACTION, HOLDOUT_FRACTION), seed=seed)
         where = f"{len(dev)} held-out training articles"
     else:
         where = f"the dev split ({len(dev)} articles)"
-    dev_rows = paragraph_rows(dev)
-    model.fit(*paragraph_rows(train), eval_set=dev_rows)
-    groups = [a.id for a in dev for _ in a.paragraphs]
-    report = model.calibrate(*dev_rows, groups)
-    model.tune_thresholds(dev_rows[0], dev_rows[1])
-    kept = model.calibration_ or {}
-    notes.append(
-        f"calibration on {where}: frames ECE {report['frames_ece_raw']:.3f} raw vs"
-        f" {report.get('frames_ece_calibrated_cv', float('nan')):.3f} Platt-scaled (grouped CV),"
-        f" {'kept' if kept.get('frames') is not None else 'not kept'}; stance ECE"
-        f" {report['stance_ece_raw']:.3f} raw vs"
-        f" {report.get('stance_ece_calibrated_cv', float('nan')):.3f} temperature-scaled,"
-        f" {'kept' if kept.get('stance_temperature') is not None else 'not kept'}"
-    )
-    notes.append(f"thresholds tuned on {where} to maximise each frame's F1")
+    level = tune_on
+    if level == "auto":
+        level = "paragraph" if all(a.paragraph_labels for a in dev) else "article"
+    labeled = [a for a in dev if a.paragraph_labels]
+    dev_rows = paragraph_rows(labeled) if labeled else None
+    notes.append(fit_paragraphs(model, train, eval_set=dev_rows))
+    if labeled:
+        groups = [a.id for a in labeled for _ in a.paragraphs]
+        report = model.calibrate(*dev_rows, groups)
+        kept = model.calibration_ or {}
+        on = where if len(labeled) == len(dev) else f"the {len(labeled)} articles of {where}"
+        on += "" if len(labeled) == len(dev) else " labeled per paragraph"
+        notes.append(
+            f"calibration on {on}: frames"
+            f" ECE {report['frames_ece_raw']:.3f} raw vs"
+            f" {report.get('frames_ece_calibrated_cv', float('nan')):.3f} Platt-scaled"
+            f" (grouped CV), {'kept' if kept.get('frames') is not None else 'not kept'};"
+            f" stance ECE {report['stance_ece_raw']:.3f} raw vs"
+            f" {report.get('stance_ece_calibrated_cv', float('nan')):.3f} temperature-scaled,"
+            f" {'kept' if kept.get('stance_temperature') is not None else 'not kept'}"
+        )
+    else:
+        notes.append(f"no calibration: {where} has no paragraph labels")
+    if level == "paragraph" and labeled:
+        model.tune_thresholds(dev_rows[0], dev_rows[1])
+        notes.append(f"thresholds tuned on {where} to maximise each frame's paragraph F1")
+    else:
+        tune_article_thresholds(model, dev)
+        notes.append(f"thresholds tuned on {where} to maximise each frame's article F1")
     if refit:
         thresholds, calibration = model.thresholds_.copy(), model.calibration_
-        model.fit(*paragraph_rows(train + dev))
+        fit_paragraphs(model, train + dev)
         model.thresholds_, model.calibration_ = thresholds, calibration
         train = train + dev
         notes.append("then refit on all training articles, keeping thresholds and calibration")
     notes.append(fit_boilerplate(model, train))
     notes.append(fit_article_stance(model, train, seed=seed))
-    return notes
+    return [n for n in notes if n]
 
 
-def training_language(articles: list[Article]) -> str | None:
-    """The language code that most training articles give (their ``language`` field), when
-    at least 90% give it; None otherwise."""
-    codes = Counter(str(a.meta.get("language", "")).lower() for a in articles)
-    code, n = codes.most_common(1)[0] if codes else ("", 0)
-    return code if code and n >= 0.9 * len(articles) else None
+def tune_article_thresholds(model: FramingClassifier, articles: list[Article]) -> None:
+    """Per-frame thresholds that maximise article-level F1: an article's score for a frame
+    is its strongest content paragraph's, as in prediction."""
+    unlabeled = ArticleClassifier(model).reflag([as_unlabeled(a) for a in articles])
+    scores = ArticleClassifier(model).score(unlabeled)
+    S = np.zeros((len(articles), len(model.frames_)))
+    for i, (article, score) in enumerate(zip(unlabeled, scores, strict=True)):
+        content, _ = content_and_words(article)
+        if content.any():
+            S[i] = score.frames[content].max(axis=0)
+    Y = model.encode_frames([a.frames or [] for a in articles])
+    model.thresholds_ = best_thresholds(Y, S, default=model.thresholds_)
 
 
 def fit_boilerplate(model: FramingClassifier, articles: list[Article]) -> str:
-    """Train ``model.boilerplate_`` on the articles' gold flags when there are enough."""
-    texts = [p.text for a in articles for p in a.paragraphs]
-    flags = [bool(p.boilerplate) for a in articles for p in a.paragraphs]
+    """Train ``model.boilerplate_`` on the gold flags of the articles labeled per paragraph,
+    when there are enough."""
+    labeled = [a for a in articles if a.paragraph_labels]
+    texts = [p.text for a in labeled for p in a.paragraphs]
+    flags = [bool(p.boilerplate) for a in labeled for p in a.paragraphs]
     if sum(flags) < MIN_BOILERPLATE or sum(flags) == len(flags):
         model.boilerplate_ = None
         return "boilerplate: too few marked paragraphs to learn from; the heuristic alone"
@@ -127,7 +218,7 @@ def fit_article_stance(model: FramingClassifier, articles: list[Article], *, see
         folds = KFold(n_splits=ARTICLE_STANCE_FOLDS, shuffle=True, random_state=seed)
         for train_idx, test_idx in folds.split(np.arange(len(articles))):
             fold_model = clone(model).set_params(codebook=model.codebook_)
-            fold_model.fit(*paragraph_rows([articles[i] for i in train_idx]))
+            fit_paragraphs(fold_model, [articles[i] for i in train_idx])
             fold_model.calibration_ = model.calibration_
             fold_model.boilerplate_ = model.boilerplate_
             _fill(features, fold_model, [unlabeled[i] for i in test_idx], test_idx)
@@ -146,3 +237,11 @@ def _fill(features, model, articles, rows) -> None:
     ):
         content, words = content_and_words(article)
         features[row] = article_features(scores.stance, content, words)
+
+
+def training_language(articles: list[Article]) -> str | None:
+    """The language code that most training articles give (their ``language`` field), when
+    at least 90% give it; None otherwise."""
+    codes = Counter(str(a.meta.get("language", "")).lower() for a in articles)
+    code, n = codes.most_common(1)[0] if codes else ("", 0)
+    return code if code and n >= 0.9 * len(articles) else None

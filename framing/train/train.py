@@ -46,10 +46,11 @@ class TrainResult:
         where = f"; saved to {self.path}" if self.path else ""
         lines = [f"trained {self.model.family} in {self.seconds:.1f} s ({sizes}){where}"]
         for name, metrics in self.scores.items():
+            level = "paragraph" if metrics["paragraph"] else "article"
             lines.append(
-                f"  {name}: paragraph frames micro-F1"
-                f" {metrics['paragraph']['frames']['micro_f1']:.3f}, stance macro-F1"
-                f" {metrics['paragraph']['stance']['macro_f1']:.3f}"
+                f"  {name}: {level} frames micro-F1"
+                f" {metrics[level]['frames']['micro_f1']:.3f}, stance macro-F1"
+                f" {metrics[level]['stance']['macro_f1']:.3f}"
             )
         return "\n".join(lines)
 
@@ -63,6 +64,7 @@ def train(
     settings: dict | None = None,
     seed: int = 0,
     force: bool = False,
+    tune_on: str = "auto",
 ) -> TrainResult:
     """Train ``family`` on the corpus at ``data`` and save it to ``out``.
 
@@ -74,6 +76,8 @@ def train(
         place); None to not save. An existing model directory is replaced only with
         ``force``; any other non-empty folder is refused before training starts.
     family : a model family name (see ``framing.models.base.FAMILIES``).
+    tune_on : the level the frame thresholds maximise F1 at: ``paragraph``, ``article``,
+        or ``auto`` (article when any tuning article is labeled only as a whole).
     seed : the seed of the tuning hold-out, the article-stance folds, and of
         the family when it has a ``seed`` setting.
     codebook : a Codebook or codebook path; default: the corpus folder's
@@ -103,7 +107,7 @@ def train(
         settings.setdefault("seed", seed)
     started = time.perf_counter()
     model = make_model(family, codebook=codebook, **settings)
-    notes = fit_and_tune(model, train_articles, splits.get("dev"), seed=seed)
+    notes = fit_and_tune(model, train_articles, splits.get("dev"), seed=seed, tune_on=tune_on)
     seconds = time.perf_counter() - started
     sizes = {
         name: {"articles": len(arts), "paragraphs": sum(len(a.paragraphs) for a in arts)}
