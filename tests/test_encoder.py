@@ -62,3 +62,24 @@ def test_unknown_encoder_is_a_clear_error(tmp_path):
 
     with pytest.raises(FramingError, match="cannot load encoder"):
         Encoder(str(tmp_path / "no-such-model"))
+
+
+def test_long_texts_are_read_whole_in_windows():
+    encoder = Encoder(dtype="float32", max_length=16)
+    head = "The ministry published a statement about the schedule of the meeting."
+    tail = "Shelling destroyed homes and killed villagers; thousands fled the border."
+    long_text = f"{head} {head} {tail}"
+    assert len(encoder.tokenizer(long_text)["input_ids"]) > 16
+    whole, start, end = encoder.forward([long_text, head, tail])
+    truncated = Encoder(dtype="float32", max_length=16)
+    truncated.max_length = 512  # the reference: only the first 16 tokens, read plainly
+    first = truncated.forward(
+        [
+            encoder.tokenizer.decode(
+                encoder.tokenizer(long_text, truncation=True, max_length=16)["input_ids"][1:-1]
+            )
+        ]
+    )[0]
+    # The end of the text counts: the windowed embedding is closer to it than the cut one.
+    assert whole @ end > first @ end + 0.05
+    np.testing.assert_allclose(np.linalg.norm(whole), 1.0, atol=1e-5)

@@ -13,6 +13,7 @@ is one.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from framing.models.transformer import (
 )
 
 WEIGHTS_DIR = "transformer"
+logger = logging.getLogger(__name__)
 
 
 def _trainer_class():
@@ -207,6 +209,7 @@ class FinetuneClassifier(FramingClassifier):
             )
         except (OSError, ValueError) as exc:
             raise load_error(c.encoder, exc) from None
+        self._warn_cut(texts, "fine-tuning")
         train_Y = Y[train_idx]
         positives = train_Y.sum(axis=0)
         pos_weight = np.clip((len(train_idx) - positives) / np.maximum(positives, 1), 1, 20)
@@ -275,9 +278,21 @@ class FinetuneClassifier(FramingClassifier):
         self.network_.to("cpu" if device == "cpu" else device).eval()
         self._device = device
 
+    def _warn_cut(self, texts: list[str], doing: str) -> None:
+        """Say how many texts are longer than the model reads (it reads their beginning)."""
+        lengths = [len(ids) for ids in self.tokenizer_(list(texts))["input_ids"]]
+        cut = sum(n > self.max_length for n in lengths)
+        if cut:
+            logger.warning(
+                f"{doing}: {cut} of {len(texts)} texts are longer than max_length"
+                f" ({self.max_length} tokens); the fine-tuned model reads only their first"
+                f" {self.max_length} tokens (raise max_length to read more)"
+            )
+
     def _predict_proba(self, texts):
         import torch
 
+        self._warn_cut(texts, "predicting")
         n_frames = len(self.frames_)
         device = getattr(self, "_device", "cpu")
         logits = np.zeros((len(texts), n_frames + len(self.stances_)), dtype=np.float32)

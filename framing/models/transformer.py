@@ -142,11 +142,22 @@ class EmbeddingCache:
 
 
 def batches(
-    tokenizer, texts: list[str], batch_size: int, max_length: int, device: str
+    tokenizer,
+    texts: list[str],
+    batch_size: int,
+    max_length: int,
+    device: str,
+    *,
+    stride: int = 0,
 ) -> Iterator[tuple[list[int], object]]:
     """``(rows, tokenised batch on device)`` over ``texts`` sorted by length, so each batch
     pads to its own longest text and little compute is spent on padding; ``rows`` are the
-    batch's positions in ``texts``."""
+    batch's positions in ``texts``.
+
+    With ``stride`` > 0, a text longer than ``max_length`` tokens is cut into windows that
+    overlap by ``stride`` tokens, and ``rows`` holds one position per window (a text's
+    windows are consecutive); with 0 the rest of a long text is cut off.
+    """
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
@@ -156,7 +167,10 @@ def batches(
             truncation=True,
             max_length=max_length,
             return_tensors="pt",
+            **({"stride": stride, "return_overflowing_tokens": True} if stride else {}),
         )
+        if stride:
+            rows = [rows[int(k)] for k in batch.pop("overflow_to_sample_mapping")]
         yield rows, batch.to(device)
 
 
@@ -213,7 +227,7 @@ class Encoder:
         self.dim = int(self.model.config.hidden_size)
         self.cache = EmbeddingCache(cache) if cache else None
         self._torch = torch
-        self._salt = f"{name}|{self.dtype_}|{max_length}|"
+        self._salt = f"{name}|{self.dtype_}|{max_length}|windows|"
 
     @property
     def dtype_(self) -> str:
@@ -223,19 +237,32 @@ class Encoder:
         return [bytes.fromhex(text_hash(t, salt=self._salt)) for t in texts]
 
     def forward(self, texts: list[str]) -> np.ndarray:
-        """Embed texts without the cache: (n, dim) float32, L2-normalised."""
+        """Embed texts without the cache: (n, dim) float32, L2-normalised.
+
+        Nothing is cut off: a text longer than ``max_length`` tokens is read in windows
+        that overlap by a quarter of ``max_length``, and its embedding is the mean of
+        every window's tokens (each token of an overlap counted once per window)."""
         torch = self._torch
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        sums = np.zeros((len(texts), self.dim), dtype=np.float64)
+        counts = np.zeros(len(texts), dtype=np.float64)
         with torch.inference_mode():
             for rows, batch in batches(
-                self.tokenizer, texts, self.batch_size, self.max_length, self.device
+                self.tokenizer,
+                texts,
+                self.batch_size,
+                self.max_length,
+                self.device,
+                stride=self.max_length // 4,
             ):
                 hidden = self.model(**batch).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
-                pooled = torch.nn.functional.normalize(pooled.float(), dim=-1)
-                out[rows] = pooled.cpu().numpy()
-        return out
+                summed = (hidden * mask).sum(dim=1).float().cpu().numpy()
+                tokens = mask.sum(dim=1).float().cpu().numpy()[:, 0]
+                np.add.at(sums, rows, summed)
+                np.add.at(counts, rows, tokens)
+        pooled = sums / np.maximum(counts, 1)[:, None]
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed texts, reusing and filling the cache when there is one."""
