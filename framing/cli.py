@@ -102,7 +102,11 @@ def _default_corpus() -> Path:
 
 
 CodebookOption = Annotated[
-    Path | None, typer.Option("--codebook", help="Codebook YAML (default: the bundled one).")
+    Path | None,
+    typer.Option(
+        "--codebook",
+        help="Codebook YAML (default: a corpus folder's own codebook.yaml, else the bundled one).",
+    ),
 ]
 
 
@@ -127,7 +131,8 @@ def train(
         ),
     ] = None,
     config: Annotated[
-        Path | None, typer.Option("--config", help="TOML file with family, seed and [settings].")
+        Path | None,
+        typer.Option("--config", help="TOML file with family, seed and a settings table."),
     ] = None,
     codebook: CodebookOption = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default 0).")] = None,
