@@ -50,6 +50,10 @@ def test_train_never_deletes_what_it_did_not_write(cli, tiny_folder, tmp_path):
 
     model = tmp_path / "model"
     assert cli("train", "--data", tiny_folder, "--out", model).returncode == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(model.stat().st_mode) == 0o777 & ~mask  # not a private temp folder
+    assert stat.S_IMODE((model / "weights.safetensors").stat().st_mode) == 0o666 & ~mask
     first = (model / "weights.safetensors").read_bytes()
     again = cli("train", "--data", tiny_folder, "--out", model, "--model", "keywords")
     assert again.returncode == 1 and "pass --force to replace it" in again.stderr

@@ -54,10 +54,12 @@ def ensure_default_model(family: str = DEFAULT_FAMILY) -> Path:
         if is_model_dir(path) and model_is_intact(path):
             return path  # built by another process while this one waited
         if path.exists():
-            logger.warning(
-                f"the cached default model in {path} is damaged (its files do not match"
-                " the digest written when it was built); rebuilding it"
+            why = (
+                "its files do not match the digest written when it was built"
+                if is_model_dir(path)
+                else "it was written by an older version of framing"
             )
+            logger.warning(f"the cached default model in {path} is damaged ({why}); rebuilding it")
             shutil.rmtree(path)  # a cache folder of ours, named for this model only
         else:
             logger.warning(
