@@ -76,7 +76,7 @@ def test_article_level_records_and_tables_are_read(tmp_path, codebook):
     bad.write_text(json.dumps({"id": "b", "text": "Some text.", "frames": ["busines"]}) + "\n")
     _, problems = read_labeled(bad, codebook)
     assert "did you mean 'business'" in str(problems[0])
-    assert any("stance: missing" in str(p) for p in problems)
+    assert any("stance: article stance is missing" in str(p) for p in problems)
 
 
 def test_check_counts_every_article_and_uses_the_folders_codebook(article_folder):

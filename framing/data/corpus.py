@@ -353,14 +353,7 @@ def parse_labeled(
         )
 
     stance = record.get("stance")
-    if stance is None:
-        problem(
-            f"stance: article stance is missing; expected one of {', '.join(codebook.stance_ids)}"
-        )
-    else:
-        message = codebook.check_stance(stance)
-        if message:
-            problem(f"stance: {message}")
+    _check_article_stance(stance, codebook, problem)
 
     frame_order = codebook.frame_ids
     derived = article_frames(paragraphs, frame_order)
@@ -381,13 +374,27 @@ def parse_labeled(
         problem(f"primary_frame: {primary!r} is not among the article's frames {derived}")
     if problems:
         return None, problems
-    meta = {
-        k: v
-        for k, v in record.items()
-        if k not in {"id", "paragraphs", "frames", "primary_frame", "stance", "text"}
-        and v not in (None, "")
-    }
+    meta = _labeled_meta(record)
     return Article(str(article_id), paragraphs, stance, derived, primary, meta), problems
+
+
+_LABEL_FIELDS = {"id", "paragraphs", "frames", "primary_frame", "stance", "text"}
+
+
+def _labeled_meta(record: dict) -> dict:
+    """A labeled record's metadata: every non-empty field that is not text or a label."""
+    return {k: v for k, v in record.items() if k not in _LABEL_FIELDS and v not in (None, "")}
+
+
+def _check_article_stance(stance, codebook: Codebook, problem) -> None:
+    if stance in (None, ""):
+        problem(
+            f"stance: article stance is missing; expected one of {', '.join(codebook.stance_ids)}"
+        )
+    else:
+        message = codebook.check_stance(stance)
+        if message:
+            problem(f"stance: {message}")
 
 
 def _article_level(
@@ -415,24 +422,14 @@ def _article_level(
     if len(set(frames)) != len(frames):
         problem(f"frames: frame listed twice in {frames}")
     stance = record.get("stance")
-    if stance in (None, ""):
-        problem(f"stance: missing; expected one of {', '.join(codebook.stance_ids)}")
-    else:
-        message = codebook.check_stance(stance)
-        if message:
-            problem(f"stance: {message}")
+    _check_article_stance(stance, codebook, problem)
     primary = record.get("primary_frame") or None
     if primary is not None and primary not in frames:
         problem(f"primary_frame: {primary!r} is not among the article's frames {frames}")
     if problems:
         return None, problems
     frames = [f for f in codebook.frame_ids if f in frames]
-    meta = {
-        k: v
-        for k, v in record.items()
-        if k not in {"id", "paragraphs", "frames", "primary_frame", "stance", "text"}
-        and v not in (None, "")
-    }
+    meta = _labeled_meta(record)
     return Article(str(article_id), paragraphs, stance, frames, primary, meta), problems
 
 
