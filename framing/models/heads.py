@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.linear_model import LogisticRegression
 
 from framing.models.linear import constant_logistic, logistic_from_arrays
@@ -26,13 +25,9 @@ class LinearHeads:
     C_stance: float = 2.0
     max_iter: int = 2000
     class_weight: str | None = "balanced"
-    n_jobs: int | None = -1
 
     def fit(self, X, Y: np.ndarray, y: np.ndarray, n_stances: int) -> LinearHeads:
-        # One binary problem per frame, fitted in threads (the solvers release the GIL).
-        self.frame_heads_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(self._fit_binary)(X, Y[:, j]) for j in range(Y.shape[1])
-        )
+        self.frame_heads_ = [self._fit_binary(X, Y[:, j]) for j in range(Y.shape[1])]
         self.n_stances_ = n_stances
         classes = np.unique(y)
         if classes.size == 1:
