@@ -112,9 +112,10 @@ def trends(
             if s not in stances_seen:
                 stances_seen.append(s)
         stance = p.get("stance")
-        cell["stance"][stance] += 1
-        if stance not in stances_seen:
-            stances_seen.append(stance)
+        if stance is not None:  # absent for a codebook without stance
+            cell["stance"][stance] += 1
+            if stance not in stances_seen:
+                stances_seen.append(stance)
     for problem in problems:
         logger.warning(f"skipped {problem}")
     if not counts:
@@ -173,6 +174,8 @@ def _plots(rows, frames, stances, group, top_groups, out: Path):
     bottom.set_ylabel("articles")
     bottom.tick_params(axis="x", rotation=60)
     plots.append(("Frame prevalence over time", _save(fig, out / "frames.png")))
+    if not stances:  # predictions of a codebook without stance
+        return plots
 
     fig, ax = plt.subplots(figsize=(10, 4))
     data = [pooled(p, stances, "stance") for p in periods]

@@ -37,7 +37,8 @@ def _raw():
             " is empty",
         ),
         (lambda r: r["frames"][0].update(id="Counter Balancing"), "is not valid; use lower-case"),
-        (lambda r: r.pop("stance"), "missing top-level field 'stance'"),
+        (lambda r: r.pop("version"), "missing top-level field 'version'"),
+        (lambda r: r.update(stance=3), "or be left out for a frames-only codebook"),
         (
             lambda r: r["stance"].update(labels=r["stance"]["labels"][:1]),
             "needs at least two labels",
@@ -74,3 +75,13 @@ def test_unknown_label_suggestions():
     assert "did you mean 'business'" in cb.check_frame("busines")
     assert "expected one of" in cb.check_frame("zzz")
     assert cb.check_stance("neutral") is None
+
+
+def test_frames_only_codebook_round_trips(tmp_path):
+    raw = _raw()
+    raw.pop("stance")
+    cb = parse_codebook(raw, source="frames-only.yaml")
+    assert not cb.has_stance and cb.stance_ids == [] and cb.neutral_stance is None
+    cb.save(tmp_path / "cb.yaml")
+    again = load_codebook(tmp_path / "cb.yaml")
+    assert not again.has_stance and again.frame_ids == cb.frame_ids

@@ -47,7 +47,7 @@ def flat_row(prediction: dict, frames: list[str], stances: list[str]) -> dict:
         "id": prediction["id"],
         "frames": ";".join(prediction["frames"]),
         "primary_frame": prediction["primary_frame"] or "",
-        "stance": prediction["stance"],
+        **({"stance": prediction["stance"]} if "stance" in prediction else {}),
         "paragraphs_scored": prediction["paragraphs_scored"],
         "warnings": " | ".join(prediction.get("warnings", [])),
     }
@@ -78,11 +78,11 @@ def is_predictions_file(path: Path) -> bool:
             import pyarrow.parquet as pq
 
             names = set(pq.ParquetFile(path).schema_arrow.names)
-            return {"id", "frames", "primary_frame", "stance", "model"} <= names
+            return {"id", "frames", "primary_frame", "model"} <= names
         with path.open("rb") as handle:
             first = handle.readline().decode("utf-8")
         if suffix == ".csv":
-            return first.startswith("id,frames,primary_frame,stance,")
+            return first.startswith("id,frames,primary_frame,")
         if suffix == ".jsonl":
             record = json.loads(first)
             return isinstance(record, dict) and (

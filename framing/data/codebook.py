@@ -64,8 +64,16 @@ class Codebook:
         return [s.id for s in self.stances]
 
     @property
-    def neutral_stance(self) -> str:
-        """The stance given to boilerplate: ``neutral`` if present, else the last label."""
+    def has_stance(self) -> bool:
+        """Whether the codebook codes stance (a frames-only codebook does not)."""
+        return bool(self.stances)
+
+    @property
+    def neutral_stance(self) -> str | None:
+        """The stance given to boilerplate: ``neutral`` if present, else the last label;
+        None for a codebook without stance."""
+        if not self.stances:
+            return None
         return "neutral" if "neutral" in self.stance_ids else self.stance_ids[-1]
 
     @property
@@ -95,14 +103,17 @@ class Codebook:
                 out["not"] = item.not_
             return out
 
-        return {
+        out = {
             "name": self.name,
             "version": self.version,
             "frames": [label(f) for f in self.frames],
-            "stance": {"target": self.stance_target, "labels": [label(s) for s in self.stances]},
-            "rules": list(self.rules),
-            "article": dict(self.article),
         }
+        if self.stances:
+            out["stance"] = {
+                "target": self.stance_target,
+                "labels": [label(s) for s in self.stances],
+            }
+        return {**out, "rules": list(self.rules), "article": dict(self.article)}
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(
@@ -166,22 +177,29 @@ def parse_codebook(raw: object, *, source: str = "<codebook>") -> Codebook:
         raise fail(
             f"expected a mapping with name, version, frames, stance; got {type(raw).__name__}"
         )
-    for key in ("name", "version", "frames", "stance"):
+    for key in ("name", "version", "frames"):
         if key not in raw:
             raise fail(
-                f"missing top-level field {key!r}; a codebook needs name, version, frames, stance"
+                f"missing top-level field {key!r}; a codebook needs name, version, frames and"
+                " optionally stance"
             )
     name = str(raw["name"]).strip()
     if not name:
         raise fail("field 'name' is empty; give the codebook a name")
 
     frames = _parse_labels(raw["frames"], "frames", fail)
-    stance = raw["stance"]
-    if not isinstance(stance, dict) or "labels" not in stance:
-        raise fail("field 'stance' must be a mapping with 'labels' (and optionally 'target')")
-    stances = _parse_labels(stance["labels"], "stance.labels", fail)
-    if len(stances) < 2:
-        raise fail(f"stance.labels needs at least two labels, found {len(stances)}")
+    stance = raw.get("stance")
+    if stance is None:  # a frames-only codebook
+        stance, stances = {}, []
+    else:
+        if not isinstance(stance, dict) or "labels" not in stance:
+            raise fail(
+                "field 'stance' must be a mapping with 'labels' (and optionally 'target'),"
+                " or be left out for a frames-only codebook"
+            )
+        stances = _parse_labels(stance["labels"], "stance.labels", fail)
+        if len(stances) < 2:
+            raise fail(f"stance.labels needs at least two labels, found {len(stances)}")
     clash = sorted({f.id for f in frames} & {s.id for s in stances})
     if clash:
         raise fail(f"ids used both as frame and stance: {', '.join(clash)}; rename one of them")

@@ -45,7 +45,7 @@ class Article:
     @property
     def paragraph_labels(self) -> bool:
         """Whether the article is labeled per paragraph (else only as a whole)."""
-        return all(p.stance is not None for p in self.paragraphs)
+        return all(p.frames is not None for p in self.paragraphs)
 
     @property
     def origin(self) -> str:
@@ -339,7 +339,10 @@ def parse_labeled(
         if len(set(frames)) != len(frames):
             problem(f"{at}.frames: frame listed twice in {frames}")
         stance = item.get("stance")
-        if stance is None:
+        if not codebook.has_stance:
+            if stance is not None:
+                problem(f"{at}.stance: codebook {codebook.label} codes no stance")
+        elif stance is None:
             problem(f"{at}.stance: missing; expected one of {', '.join(codebook.stance_ids)}")
         else:
             message = codebook.check_stance(stance)
@@ -352,7 +355,7 @@ def parse_labeled(
             Paragraph(" ".join(text.split()), boilerplate, list(dict.fromkeys(frames)), stance)
         )
 
-    stance = record.get("stance")
+    stance = record.get("stance") or None
     _check_article_stance(stance, codebook, problem)
 
     frame_order = codebook.frame_ids
@@ -387,6 +390,10 @@ def _labeled_meta(record: dict) -> dict:
 
 
 def _check_article_stance(stance, codebook: Codebook, problem) -> None:
+    if not codebook.has_stance:
+        if stance not in (None, ""):
+            problem(f"stance: codebook {codebook.label} codes no stance; drop the field")
+        return
     if stance in (None, ""):
         problem(
             f"stance: article stance is missing; expected one of {', '.join(codebook.stance_ids)}"
@@ -421,7 +428,7 @@ def _article_level(
             problem(f"frames: {message}")
     if len(set(frames)) != len(frames):
         problem(f"frames: frame listed twice in {frames}")
-    stance = record.get("stance")
+    stance = record.get("stance") or None
     _check_article_stance(stance, codebook, problem)
     primary = record.get("primary_frame") or None
     if primary is not None and primary not in frames:

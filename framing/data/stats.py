@@ -62,17 +62,18 @@ def composition(splits: dict[str, list[Article]], codebook: Codebook) -> str:
         rows.append(row)
     out.append(_table(["frame", *names], rows))
 
-    out += ["", "## Stance (paragraphs; articles in brackets)", ""]
-    rows = []
-    for s in codebook.stance_ids:
-        row = [s]
-        for n in names:
-            row.append(
-                f"{sum(p.stance == s for p in paragraphs[n])}"
-                f" ({sum(a.stance == s for a in splits[n])})"
-            )
-        rows.append(row)
-    out.append(_table(["stance", *names], rows))
+    if codebook.has_stance:
+        out += ["", "## Stance (paragraphs; articles in brackets)", ""]
+        rows = []
+        for s in codebook.stance_ids:
+            row = [s]
+            for n in names:
+                row.append(
+                    f"{sum(p.stance == s for p in paragraphs[n])}"
+                    f" ({sum(a.stance == s for a in splits[n])})"
+                )
+            rows.append(row)
+        out.append(_table(["stance", *names], rows))
 
     out += [
         "",

@@ -66,6 +66,8 @@ def headline(units: Units, weights: np.ndarray) -> dict[str, np.ndarray]:
     for j in range(per_frame.shape[1]):
         out[f"frame_f1.{j}"] = per_frame[:, j]
     k = units.n_stances
+    if k == 0:  # a codebook without stance
+        return out
     onehot_t = np.eye(k)[units.s_true]
     onehot_p = np.eye(k)[units.s_pred]
     correct = w @ (onehot_t * onehot_p)  # (B, k) true positives per label

@@ -64,15 +64,16 @@ def units(model: FramingClassifier, articles: list[Article], predictions: list[d
         u = Units(
             _indicator([g[0] for g in gold], frames),
             _indicator([p["frames"] for p in predicted], frames),
-            np.array([stances.index(g[1]) for g in gold], dtype=int),
-            np.array([stances.index(p["stance"]) for p in predicted], dtype=int),
+            np.array([stances.index(g[1]) if stances else 0 for g in gold], dtype=int),
+            np.array([stances.index(p["stance"]) if stances else 0 for p in predicted], dtype=int),
             article_index,
             len(stances),
             polar,
         )
         F = np.array([[p["frame_scores"][f] for f in frames] for p in predicted])
         S = np.array([[p["stance_scores"][s] for s in stances] for p in predicted])
-        return u, F.reshape(-1, len(frames)), S.reshape(-1, len(stances))
+        S = S.reshape(-1, len(stances)) if stances else np.zeros((len(predicted), 0))
+        return u, F.reshape(-1, len(frames)), S
 
     return {
         "labeled": labeled,
@@ -93,10 +94,13 @@ def _level(
         "frames": frame_metrics(u.Y_true, u.Y_pred, frames),
         "stance": stance_metrics(
             [stances[k] for k in u.s_true], [stances[k] for k in u.s_pred], stances
-        ),
+        )
+        if stances
+        else None,  # a codebook without stance
     }
     out["frames"]["ece"] = ece(u.Y_true, F)
-    out["stance"]["ece"] = stance_ece(u.s_true, S)
+    if stances:
+        out["stance"]["ece"] = stance_ece(u.s_true, S)
     for name, (low, high) in confidence_intervals(u, n_boot=n_boot, seed=seed).items():
         group, metric = name.split(".")
         if group == "frame_f1":  # per-frame F1 intervals sit with the frame's scores
@@ -112,12 +116,13 @@ def _level(
 def _reliability(u: Units, F: np.ndarray, S: np.ndarray, bins: int = 10) -> dict:
     """Reliability curves (scikit-learn's calibration_curve) for frames and top stance."""
     out = {}
+    has_stance = S.shape[1] > 0 and len(S) > 0
     for name, y, p in (
         ("frames", u.Y_true.ravel(), F.ravel()),
         (
             "stance",
-            (S.argmax(axis=1) == u.s_true).astype(int) if len(S) else np.zeros(0),
-            S.max(axis=1) if len(S) else np.zeros(0),
+            (S.argmax(axis=1) == u.s_true).astype(int) if has_stance else np.zeros(0),
+            S.max(axis=1) if has_stance else np.zeros(0),
         ),
     ):
         if len(np.unique(y)) < 2:
@@ -215,11 +220,13 @@ def _breakdown(model, articles, predictions) -> dict:
                     "frames_micro_f1": frame_metrics(P.Y_true, P.Y_pred, model.frames_)["micro_f1"],
                     "stance_macro_f1": stance_metrics(
                         [stances[k] for k in P.s_true], [stances[k] for k in P.s_pred], stances
-                    )["macro_f1"],
+                    )["macro_f1"]
+                    if stances
+                    else None,
                 },
                 "article": {
                     "frames_micro_f1": frame_metrics(A.Y_true, A.Y_pred, model.frames_)["micro_f1"],
-                    "stance_accuracy": float(np.mean(A.s_true == A.s_pred)),
+                    "stance_accuracy": float(np.mean(A.s_true == A.s_pred)) if stances else None,
                 },
             }
         out[field] = groups
@@ -346,7 +353,9 @@ def format_table(metrics: dict) -> str:
         ("stance accuracy", "stance", "accuracy"),
         ("stance macro-F1", "stance", "macro_f1"),
     ]
-    if "f_avg" in A["stance"]:
+    if A["stance"] is None:  # a codebook without stance
+        rows = rows[:2]
+    elif "f_avg" in A["stance"]:
         rows.append(("stance F_avg (fav/crit)", "stance", "f_avg"))
     for label, group, name in rows:
         left = _with_ci(P[group], name) if P else "-"
@@ -357,6 +366,8 @@ def format_table(metrics: dict) -> str:
         + (f"{primary:>24.3f}" if primary is not None else f"{'-':>24}")
     )
     for label, group in (("frames ECE", "frames"), ("stance ECE", "stance")):
+        if A[group] is None:
+            continue
         left = f"{P[group]['ece']:.3f}" if P else "-"
         lines.append(f"{label:26}{left:>24}{A[group]['ece']:>24.3f}")
     level = "paragraph" if P else "article"

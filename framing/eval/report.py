@@ -96,9 +96,9 @@ def plot_confusion(metrics: dict) -> bytes:
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
     for ax, level in zip(axes, ("paragraph", "article"), strict=True):
-        if not metrics[level]:
+        if not metrics[level] or not metrics[level]["stance"]:
             ax.set_axis_off()
-            ax.set_title(f"no {level}-level labels")
+            ax.set_title(f"no {level}-level stance labels")
             continue
         stance = metrics[level]["stance"]
         matrix = np.array(stance["confusion"]) if stance["confusion"] else np.zeros((1, 1))
@@ -128,7 +128,7 @@ def plot_reliability(metrics: dict) -> bytes:
     for name, color in (("frames", "#3b6ea5"), ("stance", "#c0392b")):
         level = metrics["paragraph"] or metrics["article"]
         curve = level.get("reliability", {}).get(name)
-        if curve:
+        if curve and level.get(name):
             ax.plot(
                 curve["mean_predicted"],
                 curve["fraction_positive"],
@@ -152,6 +152,8 @@ def plot_learning_curve(curve: dict) -> bytes:
         ("frames_macro_f1", "frames macro-F1"),
         ("stance_macro_f1", "stance macro-F1"),
     ):
+        if key not in curve:  # no stance in the codebook
+            continue
         mean = np.array(curve[key]["mean"])
         std = np.array(curve[key]["std"])
         ax.plot(sizes, mean, marker="o", label=label)
@@ -165,7 +167,7 @@ def plot_learning_curve(curve: dict) -> bytes:
 
 
 def _cell(group: dict | None, name: str) -> str:
-    return "-" if group is None else f"{group[name]:.3f}"
+    return "-" if group is None or group.get(name) is None else f"{group[name]:.3f}"
 
 
 def summary_markdown(metrics: dict, learning_curve: dict | None = None) -> str:
@@ -184,7 +186,7 @@ def summary_markdown(metrics: dict, learning_curve: dict | None = None) -> str:
                 f"| {value} | {g['n_articles']} | {g['n_paragraphs']} "
                 f"| {_cell(g['paragraph'], 'frames_micro_f1')} "
                 f"| {_cell(g['paragraph'], 'stance_macro_f1')} "
-                f"| {g['article']['stance_accuracy']:.3f} |"
+                f"| {_cell(g['article'], 'stance_accuracy')} |"
             )
         lines.append("")
     if learning_curve:
@@ -234,7 +236,7 @@ def report_html(metrics: dict, learning_curve: dict | None = None) -> str:
                 g["n_paragraphs"],
                 _cell(g["paragraph"], "frames_micro_f1"),
                 _cell(g["paragraph"], "stance_macro_f1"),
-                f"{g['article']['stance_accuracy']:.3f}",
+                _cell(g["article"], "stance_accuracy"),
             ]
             for value, g in groups.items()
         ]

@@ -70,7 +70,7 @@ class ArticleClassifier:
     def score(self, articles: Sequence[Article]) -> list[Scores]:
         """Paragraph scores for each article; boilerplate rows get zeros and a neutral stance."""
         m = self.model
-        neutral = m.stances_.index(m.codebook_.neutral_stance)
+        neutral = m.stances_.index(m.codebook_.neutral_stance) if m.stances_ else None
         texts, owners = [], []
         for a, article in enumerate(articles):
             for i, p in enumerate(article.paragraphs):
@@ -86,7 +86,8 @@ class ArticleClassifier:
         for article in articles:
             n = len(article.paragraphs)
             stance = np.zeros((n, len(m.stances_)))
-            stance[:, neutral] = 1.0
+            if neutral is not None:
+                stance[:, neutral] = 1.0
             out.append(Scores(np.zeros((n, len(m.frames_))), stance))
         if texts:
             frames = np.vstack(frames_parts)
@@ -108,7 +109,9 @@ class ArticleClassifier:
             stance_scores = weights @ scores.stance[content]
         else:
             frame_scores = np.zeros(len(m.frames_))
-            stance_scores = np.eye(len(m.stances_))[m.stances_.index(m.codebook_.neutral_stance)]
+            stance_scores = np.zeros(len(m.stances_))
+            if m.stances_:
+                stance_scores[m.stances_.index(m.codebook_.neutral_stance)] = 1.0
         if head is not None and content.any():
             features = article_features(scores.stance, content, words)
             stance_scores = head.predict_proba(features[None, :])[0]
@@ -128,10 +131,12 @@ class ArticleClassifier:
             "frames": frames,
             "frame_scores": {f: _round(s) for f, s in zip(m.frames_, frame_scores, strict=True)},
             "primary_frame": primary,
-            "stance": m.stances_[int(np.argmax(stance_scores))],
+            "stance": m.stances_[int(np.argmax(stance_scores))] if m.stances_ else None,
             "stance_scores": {s: _round(v) for s, v in zip(m.stances_, stance_scores, strict=True)},
             "evidence": evidence,
         }
+        if not m.stances_:  # a frames-only codebook: no stance anywhere
+            del record["stance"], record["stance_scores"]
         warnings = self.warnings(article, content)
         if warnings:
             record["warnings"] = warnings
@@ -154,6 +159,9 @@ class ArticleClassifier:
                 }
                 for i, (p, lab) in enumerate(zip(article.paragraphs, labels, strict=True))
             ]
+            if not m.stances_:
+                for row in record["paragraphs"]:
+                    del row["stance"], row["stance_scores"]
         record["model"] = m.describe()
         return record
 

@@ -66,7 +66,7 @@ class Labels:
     """The labels predicted for one paragraph, as codebook ids."""
 
     frames: list[str]
-    stance: str
+    stance: str | None
 
 
 def family_class(name: str) -> type[FramingClassifier]:
@@ -241,7 +241,10 @@ class FramingClassifier(BaseEstimator, abc.ABC):
         return Y
 
     def encode_stances(self, stances: Sequence[str]) -> np.ndarray:
-        """Stance ids to indexes (n,); unknown ids raise FramingError."""
+        """Stance ids to indexes (n,); unknown ids raise FramingError. A codebook without
+        stance gives an empty-width placeholder (zeros) that no family reads."""
+        if not self.stances_:
+            return np.zeros(len(stances), dtype=np.int64)
         index = {s: j for j, s in enumerate(self.stances_)}
         out = np.empty(len(stances), dtype=np.int64)
         for i, s in enumerate(stances):
@@ -326,11 +329,14 @@ class FramingClassifier(BaseEstimator, abc.ABC):
     def decide(self, scores: Scores) -> list[Labels]:
         """Turn probabilities into labels with the per-frame thresholds."""
         present = scores.frames >= self.thresholds_
+        stances = (
+            [self.stances_[int(k)] for k in scores.stance.argmax(axis=1)]
+            if self.stances_
+            else [None] * len(present)
+        )
         return [
-            Labels(
-                [f for f, on in zip(self.frames_, row, strict=True) if on], self.stances_[int(k)]
-            )
-            for row, k in zip(present, scores.stance.argmax(axis=1), strict=True)
+            Labels([f for f, on in zip(self.frames_, row, strict=True) if on], stance)
+            for row, stance in zip(present, stances, strict=True)
         ]
 
     def predict(self, texts: Sequence[str]) -> list[Labels]:

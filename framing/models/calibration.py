@@ -81,7 +81,11 @@ def choose_calibration(
     cross-validated ECE. Returns ``{'frames': params or None, 'stance_temperature':
     t or None, 'report': {...}}``."""
     n_folds = min(folds, len(np.unique(groups)))
-    report = {"frames_ece_raw": ece(Y, P), "stance_ece_raw": stance_ece(y, S)}
+    has_stance = S.shape[1] > 0
+    report = {
+        "frames_ece_raw": ece(Y, P),
+        "stance_ece_raw": stance_ece(y, S) if has_stance else 0.0,
+    }
     out = {"frames": None, "stance_temperature": None, "report": report}
     if n_folds < 2:
         return out
@@ -89,11 +93,12 @@ def choose_calibration(
     stance_cv = np.zeros_like(S)
     for train, test in GroupKFold(n_splits=n_folds).split(P, groups=groups):
         frames_cv[test] = apply_platt(P[test], fit_platt(Y[train], P[train]))
-        stance_cv[test] = apply_temperature(S[test], fit_temperature(y[train], S[train]))
+        if has_stance:
+            stance_cv[test] = apply_temperature(S[test], fit_temperature(y[train], S[train]))
     report["frames_ece_calibrated_cv"] = ece(Y, frames_cv)
-    report["stance_ece_calibrated_cv"] = stance_ece(y, stance_cv)
+    report["stance_ece_calibrated_cv"] = stance_ece(y, stance_cv) if has_stance else 0.0
     if report["frames_ece_calibrated_cv"] < report["frames_ece_raw"]:
         out["frames"] = fit_platt(Y, P)
-    if report["stance_ece_calibrated_cv"] < report["stance_ece_raw"]:
+    if has_stance and report["stance_ece_calibrated_cv"] < report["stance_ece_raw"]:
         out["stance_temperature"] = fit_temperature(y, S)
     return out

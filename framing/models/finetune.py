@@ -58,10 +58,11 @@ def _trainer_class():
             frame_loss = torch.nn.functional.binary_cross_entropy_with_logits(
                 logits[:, :f], labels[:, :f].float(), pos_weight=self.pos_weight.to(logits.device)
             )
-            stance_loss = torch.nn.functional.cross_entropy(
-                logits[:, f:], labels[:, f].long(), weight=self.stance_weight.to(logits.device)
-            )
-            loss = frame_loss + stance_loss
+            loss = frame_loss
+            if logits.shape[1] > f:  # a codebook without stance has no stance outputs
+                loss = loss + torch.nn.functional.cross_entropy(
+                    logits[:, f:], labels[:, f].long(), weight=self.stance_weight.to(logits.device)
+                )
             return (loss, outputs) if return_outputs else loss
 
     return MultiTaskTrainer
@@ -213,8 +214,10 @@ class FinetuneClassifier(FramingClassifier):
         train_Y = Y[train_idx]
         positives = train_Y.sum(axis=0)
         pos_weight = np.clip((len(train_idx) - positives) / np.maximum(positives, 1), 1, 20)
-        counts = np.bincount(y[train_idx], minlength=n_stances).astype(float)
-        stance_weight = np.where(counts > 0, counts.sum() / (n_stances * np.maximum(counts, 1)), 0)
+        counts = np.bincount(y[train_idx], minlength=n_stances).astype(float)[:n_stances]
+        stance_weight = np.where(
+            counts > 0, counts.sum() / (max(n_stances, 1) * np.maximum(counts, 1)), 0
+        )
 
         def metrics(prediction):
             logits, gold = prediction.predictions, prediction.label_ids
@@ -224,6 +227,8 @@ class FinetuneClassifier(FramingClassifier):
                 average="macro",
                 zero_division=0,
             )
+            if not n_stances:
+                return {"macro_f1": frames_f1, "frames_macro_f1": frames_f1}
             stance_f1 = f1_score(
                 gold[:, n_frames].astype(int),
                 logits[:, n_frames:].argmax(axis=1),
@@ -299,6 +304,8 @@ class FinetuneClassifier(FramingClassifier):
         with torch.inference_mode():
             for rows, batch in batches(self.tokenizer_, texts, 64, self.max_length, device):
                 logits[rows] = self.network_(**batch).logits.float().cpu().numpy()
+        if not self.stances_:  # a codebook without stance
+            return expit(logits[:, :n_frames]), np.zeros((len(texts), 0))
         return expit(logits[:, :n_frames]), softmax(logits[:, n_frames:], axis=1)
 
     def _save(self, path: Path) -> None:

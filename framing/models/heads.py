@@ -30,7 +30,9 @@ class LinearHeads:
         self.frame_heads_ = [self._fit_binary(X, Y[:, j]) for j in range(Y.shape[1])]
         self.n_stances_ = n_stances
         classes = np.unique(y)
-        if classes.size == 1:
+        if n_stances == 0:  # a codebook without stance
+            self.stance_head_ = None
+        elif classes.size == 1:
             self.stance_head_ = constant_logistic(int(classes[0]), X.shape[1], binary=False)
         else:
             self.stance_head_ = LogisticRegression(
@@ -53,6 +55,8 @@ class LinearHeads:
             else np.zeros((n, 0))
         )
         stance = np.zeros((n, self.n_stances_))
+        if self.stance_head_ is None:
+            return frames, stance
         classes = self.stance_head_.classes_
         if classes.size == 1:  # only one stance seen in training
             stance[:, classes[0]] = 1.0
@@ -66,11 +70,12 @@ class LinearHeads:
         arrays = {
             f"{prefix}frames.coef": np.vstack([h.coef_ for h in self.frame_heads_]),
             f"{prefix}frames.intercept": np.concatenate([h.intercept_ for h in self.frame_heads_]),
-            f"{prefix}stance.coef": self.stance_head_.coef_,
-            f"{prefix}stance.intercept": self.stance_head_.intercept_,
-            f"{prefix}stance.classes": self.stance_head_.classes_.astype(np.int64),
             f"{prefix}stance.n": np.array([self.n_stances_], dtype=np.int64),
         }
+        if self.stance_head_ is not None:
+            arrays[f"{prefix}stance.coef"] = self.stance_head_.coef_
+            arrays[f"{prefix}stance.intercept"] = self.stance_head_.intercept_
+            arrays[f"{prefix}stance.classes"] = self.stance_head_.classes_.astype(np.int64)
         return {k: np.ascontiguousarray(v) for k, v in arrays.items()}
 
     @classmethod
@@ -83,10 +88,14 @@ class LinearHeads:
             logistic_from_arrays(coef[j : j + 1], intercept[j : j + 1], [0, 1])
             for j in range(coef.shape[0])
         ]
-        heads.stance_head_ = logistic_from_arrays(
-            arrays[f"{prefix}stance.coef"],
-            arrays[f"{prefix}stance.intercept"],
-            arrays[f"{prefix}stance.classes"],
-        )
         heads.n_stances_ = int(arrays[f"{prefix}stance.n"][0])
+        heads.stance_head_ = (
+            logistic_from_arrays(
+                arrays[f"{prefix}stance.coef"],
+                arrays[f"{prefix}stance.intercept"],
+                arrays[f"{prefix}stance.classes"],
+            )
+            if heads.n_stances_
+            else None
+        )
         return heads

@@ -35,6 +35,9 @@ class KeywordsClassifier(FramingClassifier):
         return [cue_pattern(self.codebook_.frame(f).cues) for f in self.frames_]
 
     def _fit(self, texts, Y, y):
+        if not self.stances_:
+            self.stance_prior_ = np.zeros(0)
+            return
         counts = np.bincount(y, minlength=len(self.stances_))
         self.stance_prior_ = counts / counts.sum()
 

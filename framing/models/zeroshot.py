@@ -98,6 +98,8 @@ class ZeroShotClassifier(EncoderMixin, FramingClassifier):
         for j in range(len(self.frames_)):
             best[:, j] = sims[:, self.owners_ == j].max(axis=1)
         frames = expit((best - self.center) / self.scale)
+        if not self.stances_:  # a codebook without stance
+            return frames, np.zeros((len(texts), 0))
         stance = softmax((X @ self.stance_vectors_.T) / self.stance_temperature, axis=1)
         return frames, stance
 

@@ -9,19 +9,35 @@ from framing.models.base import FramingClassifier
 CARD_FILE = "README.md"
 
 
-def _score_line(name: str, metrics: dict) -> str:
-    origin = ", ".join(f"{n} {o}" for o, n in sorted(metrics["origin"].items()))
-    P, A = metrics["paragraph"], metrics["article"]
-    para = (
-        f"{P['frames']['micro_f1']:.3f} | {P['frames']['macro_f1']:.3f} "
-        f"| {P['stance']['macro_f1']:.3f}"
-        if P
-        else "- | - | -"
-    )
-    return (
-        f"| {name} | {metrics['n_articles']} ({origin}) | {metrics['n_paragraphs']} "
-        f"| {para} | {A['frames']['micro_f1']:.3f} | {A['stance']['accuracy']:.3f} |"
-    )
+# Score columns of the card: (heading, level, group, metric); stance ones only for a
+# codebook that codes stance.
+_COLUMNS = (
+    ("para frames micro-F1", "paragraph", "frames", "micro_f1"),
+    ("para frames macro-F1", "paragraph", "frames", "macro_f1"),
+    ("para stance macro-F1", "paragraph", "stance", "macro_f1"),
+    ("article frames micro-F1", "article", "frames", "micro_f1"),
+    ("article stance accuracy", "article", "stance", "accuracy"),
+)
+
+
+def _score_table(scores: dict, has_stance: bool) -> list[str]:
+    columns = [c for c in _COLUMNS if has_stance or c[2] != "stance"]
+    lines = [
+        "| split | articles | paragraphs | " + " | ".join(c[0] for c in columns) + " |",
+        "| --- " * (3 + len(columns)) + "|",
+    ]
+    for name, metrics in scores.items():
+        origin = ", ".join(f"{n} {o}" for o, n in sorted(metrics["origin"].items()))
+        cells = []
+        for _, level, group, metric in columns:
+            block = (metrics[level] or {}).get(group)
+            cells.append("-" if not block else f"{block[metric]:.3f}")
+        lines.append(
+            f"| {name} | {metrics['n_articles']} ({origin}) | {metrics['n_paragraphs']} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    return lines
 
 
 def write_card(
@@ -44,8 +60,8 @@ def write_card(
         "",
         f"- family: `{model.family}`",
         f"- settings: `{model.settings()}`",
-        f"- codebook: {cb.name} version {cb.version} ({len(cb.frames)} frames,"
-        f" stance labels {', '.join(cb.stance_ids)})",
+        f"- codebook: {cb.name} version {cb.version} ({len(cb.frames)} frames, "
+        + (f"stance labels {', '.join(cb.stance_ids)})" if cb.has_stance else "no stance)"),
         f"- trained: {trained_on} with framing {__version__}, in {seconds:.1f} s",
         f"- training data: `{data}`",
         "",
@@ -64,10 +80,7 @@ def write_card(
             " also tuned the thresholds and the calibration, so its scores are optimistic;"
             " the test split played no part in training.",
             "",
-            "| split | articles | paragraphs | para frames micro-F1 | para frames macro-F1 "
-            "| para stance macro-F1 | article frames micro-F1 | article stance accuracy |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
-            *[_score_line(name, m) for name, m in scores.items()],
+            *_score_table(scores, model.codebook_.has_stance),
         ]
     else:
         lines.append("No held-out split was given, so no score is reported.")

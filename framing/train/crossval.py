@@ -39,12 +39,14 @@ def _headline(metrics: dict) -> dict:
     """Frame and stance scores at paragraph level, or at article level when the articles
     carry no paragraph labels."""
     P = metrics["paragraph"] or metrics["article"]
-    return {
+    out = {
         "frames_micro_f1": P["frames"]["micro_f1"],
         "frames_macro_f1": P["frames"]["macro_f1"],
-        "stance_macro_f1": P["stance"]["macro_f1"],
-        "article_stance_accuracy": metrics["article"]["stance"]["accuracy"],
     }
+    if P["stance"] is not None:  # left out for a codebook without stance
+        out["stance_macro_f1"] = P["stance"]["macro_f1"]
+        out["article_stance_accuracy"] = metrics["article"]["stance"]["accuracy"]
+    return out
 
 
 def cross_validate(
@@ -110,6 +112,7 @@ def cross_validate(
             "stance_macro_f1",
             "article_stance_accuracy",
         )
+        if name in per_fold[0]
     }
     out = {
         "family": family,
@@ -131,6 +134,7 @@ def cross_validate(
                     "std": [float(np.std([h[name] for _, h in curve[f]])) for f in curve],
                 }
                 for name in ("frames_micro_f1", "frames_macro_f1", "stance_macro_f1")
+                if name in per_fold[0]
             },
         }
     return out

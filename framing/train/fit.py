@@ -204,6 +204,8 @@ def fit_article_stance(model: FramingClassifier, articles: list[Article], *, see
     paragraphs. Families that do not learn from data are scored directly.
     Returns a note for the model card, or says why the layer was not fitted.
     """
+    if not model.stances_:
+        return "article stance: the codebook codes no stance"
     labels = np.array([model.stances_.index(a.stance) for a in articles])
     if len(articles) < 2 * ARTICLE_STANCE_FOLDS or len(np.unique(labels)) < 2:
         return "article stance: too few training articles for a learned layer; word-weighted mean"

@@ -47,10 +47,10 @@ class TrainResult:
         lines = [f"trained {self.model.family} in {self.seconds:.1f} s ({sizes}){where}"]
         for name, metrics in self.scores.items():
             level = "paragraph" if metrics["paragraph"] else "article"
+            stance = metrics[level]["stance"]
             lines.append(
-                f"  {name}: {level} frames micro-F1"
-                f" {metrics[level]['frames']['micro_f1']:.3f}, stance macro-F1"
-                f" {metrics[level]['stance']['macro_f1']:.3f}"
+                f"  {name}: {level} frames micro-F1 {metrics[level]['frames']['micro_f1']:.3f}"
+                + (f", stance macro-F1 {stance['macro_f1']:.3f}" if stance else "")
             )
         return "\n".join(lines)
 

@@ -1,0 +1,69 @@
+"""A codebook without stance: every command leaves stance out instead of filling it in."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from framing.data.codebook import load_codebook
+
+
+def test_frames_only_corpus_through_the_cli(cli, tiny_records, tmp_path):
+    raw = load_codebook().to_dict()
+    raw.pop("stance")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "codebook.yaml").write_text(yaml.safe_dump(raw))
+    records = []
+    for record in tiny_records():
+        record.pop("stance")
+        for p in record["paragraphs"]:
+            p.pop("stance")
+        records.append(record)
+    whole = [
+        {
+            "id": f"w-{r['id']}",
+            "text": "\n\n".join(p["text"] for p in r["paragraphs"]),
+            "frames": sorted({f for p in r["paragraphs"] for f in p["frames"]}),
+        }
+        for r in records
+    ]
+    (folder / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records + whole))
+    (folder / "dev.jsonl").write_text(
+        "".join(json.dumps(dict(r, id=r["id"] + "-dev")) + "\n" for r in whole[:3])
+    )
+    (folder / "test.jsonl").write_text(
+        "".join(json.dumps(dict(r, id=r["id"] + "-test")) + "\n" for r in records[:3])
+    )
+    checked = cli("data", "check", folder)
+    assert "0 with problems" in checked.stderr, checked.stdout + checked.stderr
+    stats = cli("data", "stats", folder)
+    assert stats.returncode == 0 and "## Stance" not in stats.stdout
+    model = tmp_path / "model"
+    trained = cli("train", "--data", folder, "--out", model)
+    assert trained.returncode == 0, trained.stderr
+    assert "stance" not in trained.stderr.split("saved to")[1]
+    card = (model / "README.md").read_text()
+    assert "no stance" in card and "stance accuracy" not in card
+    evaluated = cli("evaluate", "--model", model, "--data", folder, "--out", tmp_path / "r")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "stance" not in evaluated.stdout
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["article"]["stance"] is None and metrics["paragraph"]["stance"] is None
+    source = tmp_path / "news.jsonl"
+    source.write_text(
+        json.dumps({"id": "n", "text": "A drone contract was signed.", "date": "2024-02-01"}) + "\n"
+    )
+    out = tmp_path / "p.csv"
+    classified = cli("classify", source, "--model", model, "--out", out, "--paragraphs")
+    assert classified.returncode == 0, classified.stderr
+    header = out.read_text().splitlines()[0]
+    assert "stance" not in header and header.startswith("id,frames,primary_frame,")
+    shards = tmp_path / "shards"
+    assert cli("classify", source, "--model", model, "--out", shards).returncode == 0
+    prediction = json.loads((shards / "predictions-000000.jsonl").read_text())
+    assert "stance" not in prediction and "stance_scores" not in prediction
+    trends = cli("trends", shards, "--out", tmp_path / "t")
+    assert trends.returncode == 0, trends.stderr
+    assert not (tmp_path / "t" / "stance.png").exists()
