@@ -161,6 +161,8 @@ def _plots(rows, frames, stances, group, top_groups, out: Path):
         n = sum(c["articles"] for c in cells)
         return n, {k: sum(c[f"{prefix}.{k}"] * c["articles"] for c in cells) / n for k in keys}
 
+    if not frames:  # predictions of a codebook without frames
+        return plots + _stance_plots(rows, periods, groups, stances, group, out, pooled, plt)
     fig, (top, bottom) = plt.subplots(
         2, 1, figsize=(10, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
     )
@@ -174,9 +176,13 @@ def _plots(rows, frames, stances, group, top_groups, out: Path):
     bottom.set_ylabel("articles")
     bottom.tick_params(axis="x", rotation=60)
     plots.append(("Frame prevalence over time", _save(fig, out / "frames.png")))
+    return plots + _stance_plots(rows, periods, groups, stances, group, out, pooled, plt)
+
+
+def _stance_plots(rows, periods, groups, stances, group, out: Path, pooled, plt):
+    plots = []
     if not stances:  # predictions of a codebook without stance
         return plots
-
     fig, ax = plt.subplots(figsize=(10, 4))
     data = [pooled(p, stances, "stance") for p in periods]
     ax.stackplot(periods, *[[d[1][s] for d in data] for s in stances], labels=stances)

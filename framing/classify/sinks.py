@@ -43,17 +43,20 @@ _PREDICTION_KEYS = {
 
 def flat_row(prediction: dict, frames: list[str], stances: list[str]) -> dict:
     """A prediction as one flat row for CSV and Parquet: lists joined, scores as columns."""
+    row = {"id": prediction["id"]}
+    if "frames" in prediction:  # left out for a codebook without frames
+        row["frames"] = ";".join(prediction["frames"])
+        row["primary_frame"] = prediction["primary_frame"] or ""
     row = {
-        "id": prediction["id"],
-        "frames": ";".join(prediction["frames"]),
-        "primary_frame": prediction["primary_frame"] or "",
+        **row,
         **({"stance": prediction["stance"]} if "stance" in prediction else {}),
         "paragraphs_scored": prediction["paragraphs_scored"],
         "warnings": " | ".join(prediction.get("warnings", [])),
     }
     row.update({f"frame_score.{f}": prediction["frame_scores"][f] for f in frames})
     row.update({f"stance_score.{s}": prediction["stance_scores"][s] for s in stances})
-    row["evidence"] = json.dumps(prediction["evidence"])
+    if "evidence" in prediction:
+        row["evidence"] = json.dumps(prediction["evidence"])
     if "paragraphs" in prediction:
         row["paragraphs"] = json.dumps(prediction["paragraphs"], ensure_ascii=False)
     for key in FLAT_META:
@@ -78,11 +81,12 @@ def is_predictions_file(path: Path) -> bool:
             import pyarrow.parquet as pq
 
             names = set(pq.ParquetFile(path).schema_arrow.names)
-            return {"id", "frames", "primary_frame", "model"} <= names
+            return {"id", "paragraphs_scored", "model"} <= names
         with path.open("rb") as handle:
             first = handle.readline().decode("utf-8")
         if suffix == ".csv":
-            return first.startswith("id,frames,primary_frame,")
+            header = first.rstrip("\r\n").split(",")
+            return header[0] == "id" and "paragraphs_scored" in header and header[-1] == "model"
         if suffix == ".jsonl":
             record = json.loads(first)
             return isinstance(record, dict) and (

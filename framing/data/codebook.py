@@ -64,6 +64,11 @@ class Codebook:
         return [s.id for s in self.stances]
 
     @property
+    def has_frames(self) -> bool:
+        """Whether the codebook codes frames (a stance-only codebook does not)."""
+        return bool(self.frames)
+
+    @property
     def has_stance(self) -> bool:
         """Whether the codebook codes stance (a frames-only codebook does not)."""
         return bool(self.stances)
@@ -103,11 +108,9 @@ class Codebook:
                 out["not"] = item.not_
             return out
 
-        out = {
-            "name": self.name,
-            "version": self.version,
-            "frames": [label(f) for f in self.frames],
-        }
+        out = {"name": self.name, "version": self.version}
+        if self.frames:
+            out["frames"] = [label(f) for f in self.frames]
         if self.stances:
             out["stance"] = {
                 "target": self.stance_target,
@@ -177,17 +180,19 @@ def parse_codebook(raw: object, *, source: str = "<codebook>") -> Codebook:
         raise fail(
             f"expected a mapping with name, version, frames, stance; got {type(raw).__name__}"
         )
-    for key in ("name", "version", "frames"):
+    for key in ("name", "version"):
         if key not in raw:
             raise fail(
-                f"missing top-level field {key!r}; a codebook needs name, version, frames and"
-                " optionally stance"
+                f"missing top-level field {key!r}; a codebook needs name, version, and frames,"
+                " stance or both"
             )
+    if "frames" not in raw and "stance" not in raw:
+        raise fail("a codebook needs frames, stance or both; found neither")
     name = str(raw["name"]).strip()
     if not name:
         raise fail("field 'name' is empty; give the codebook a name")
 
-    frames = _parse_labels(raw["frames"], "frames", fail)
+    frames = _parse_labels(raw["frames"], "frames", fail) if "frames" in raw else []
     stance = raw.get("stance")
     if stance is None:  # a frames-only codebook
         stance, stances = {}, []

@@ -51,16 +51,17 @@ def composition(splits: dict[str, list[Article]], codebook: Codebook) -> str:
         )
     )
 
-    out += ["", "## Frames (paragraphs carrying each frame; articles in brackets)", ""]
-    rows = []
-    for f in codebook.frame_ids:
-        row = [f]
-        for n in names:
-            np_ = sum(f in (p.frames or []) for p in paragraphs[n])
-            na = sum(f in (a.frames or []) for a in splits[n])
-            row.append(f"{np_} ({na})")
-        rows.append(row)
-    out.append(_table(["frame", *names], rows))
+    if codebook.has_frames:
+        out += ["", "## Frames (paragraphs carrying each frame; articles in brackets)", ""]
+        rows = []
+        for f in codebook.frame_ids:
+            row = [f]
+            for n in names:
+                np_ = sum(f in (p.frames or []) for p in paragraphs[n])
+                na = sum(f in (a.frames or []) for a in splits[n])
+                row.append(f"{np_} ({na})")
+            rows.append(row)
+        out.append(_table(["frame", *names], rows))
 
     if codebook.has_stance:
         out += ["", "## Stance (paragraphs; articles in brackets)", ""]
@@ -75,30 +76,35 @@ def composition(splits: dict[str, list[Article]], codebook: Codebook) -> str:
             rows.append(row)
         out.append(_table(["stance", *names], rows))
 
-    out += [
-        "",
-        "## Hard cases (all splits)",
-        "",
-        "Cue without frame: the paragraph contains one of the frame's codebook cues but does"
-        " not carry the frame. Frame without cue: it carries the frame with none of its"
-        " cues. Boilerplate paragraphs are left out.",
-        "",
-    ]
-    rows = []
-    content = [p for a in every if a.paragraph_labels for p in a.paragraphs if not p.boilerplate]
-    for label in codebook.frames:
-        pattern = cue_pattern(label.cues)
-        has_cue = [bool(pattern and pattern.search(p.text)) for p in content]
-        has_frame = [label.id in (p.frames or []) for p in content]
-        rows.append(
-            [
-                label.id,
-                sum(c and not f for c, f in zip(has_cue, has_frame, strict=True)),
-                sum(f and not c for c, f in zip(has_cue, has_frame, strict=True)),
-                sum(has_frame),
-            ]
+    if codebook.has_frames:
+        out += [
+            "",
+            "## Hard cases (all splits)",
+            "",
+            "Cue without frame: the paragraph contains one of the frame's codebook cues but does"
+            " not carry the frame. Frame without cue: it carries the frame with none of its"
+            " cues. Boilerplate paragraphs are left out.",
+            "",
+        ]
+        rows = []
+        content = [
+            p for a in every if a.paragraph_labels for p in a.paragraphs if not p.boilerplate
+        ]
+        for label in codebook.frames:
+            pattern = cue_pattern(label.cues)
+            has_cue = [bool(pattern and pattern.search(p.text)) for p in content]
+            has_frame = [label.id in (p.frames or []) for p in content]
+            rows.append(
+                [
+                    label.id,
+                    sum(c and not f for c, f in zip(has_cue, has_frame, strict=True)),
+                    sum(f and not c for c, f in zip(has_cue, has_frame, strict=True)),
+                    sum(has_frame),
+                ]
+            )
+        out.append(
+            _table(["frame", "cue without frame", "frame without cue", "carrying frame"], rows)
         )
-    out.append(_table(["frame", "cue without frame", "frame without cue", "carrying frame"], rows))
 
     for key, title in (("voice", "Voice"), ("country", "Country focus")):
         out += ["", f"## {title} (all splits)", ""]

@@ -59,10 +59,10 @@ def headline(units: Units, weights: np.ndarray) -> dict[str, np.ndarray]:
     fp = w @ ((1 - Yt) * Yp)
     fn = w @ (Yt * (1 - Yp))
     per_frame = _f1(tp, fp, fn)
-    out = {
-        "frames.micro_f1": _f1(tp.sum(1), fp.sum(1), fn.sum(1)),
-        "frames.macro_f1": per_frame.mean(axis=1),
-    }
+    out = {}
+    if per_frame.shape[1]:  # left out for a codebook without frames
+        out["frames.micro_f1"] = _f1(tp.sum(1), fp.sum(1), fn.sum(1))
+        out["frames.macro_f1"] = per_frame.mean(axis=1)
     for j in range(per_frame.shape[1]):
         out[f"frame_f1.{j}"] = per_frame[:, j]
     k = units.n_stances

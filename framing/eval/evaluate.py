@@ -63,7 +63,7 @@ def units(model: FramingClassifier, articles: list[Article], predictions: list[d
     def build(gold, predicted, article_index):
         u = Units(
             _indicator([g[0] for g in gold], frames),
-            _indicator([p["frames"] for p in predicted], frames),
+            _indicator([p.get("frames", []) for p in predicted], frames),
             np.array([stances.index(g[1]) if stances else 0 for g in gold], dtype=int),
             np.array([stances.index(p["stance"]) if stances else 0 for p in predicted], dtype=int),
             article_index,
@@ -71,9 +71,10 @@ def units(model: FramingClassifier, articles: list[Article], predictions: list[d
             polar,
         )
         F = np.array([[p["frame_scores"][f] for f in frames] for p in predicted])
+        F = F.reshape(-1, len(frames)) if frames else np.zeros((len(predicted), 0))
         S = np.array([[p["stance_scores"][s] for s in stances] for p in predicted])
         S = S.reshape(-1, len(stances)) if stances else np.zeros((len(predicted), 0))
-        return u, F.reshape(-1, len(frames)), S
+        return u, F, S
 
     return {
         "labeled": labeled,
@@ -91,14 +92,15 @@ def _level(
 ) -> dict:
     frames, stances = model.frames_, model.stances_
     out = {
-        "frames": frame_metrics(u.Y_true, u.Y_pred, frames),
+        "frames": frame_metrics(u.Y_true, u.Y_pred, frames) if frames else None,
         "stance": stance_metrics(
             [stances[k] for k in u.s_true], [stances[k] for k in u.s_pred], stances
         )
         if stances
         else None,  # a codebook without stance
     }
-    out["frames"]["ece"] = ece(u.Y_true, F)
+    if frames:
+        out["frames"]["ece"] = ece(u.Y_true, F)
     if stances:
         out["stance"]["ece"] = stance_ece(u.s_true, S)
     for name, (low, high) in confidence_intervals(u, n_boot=n_boot, seed=seed).items():
@@ -217,7 +219,9 @@ def _breakdown(model, articles, predictions) -> dict:
                 "paragraph": None
                 if P is None
                 else {
-                    "frames_micro_f1": frame_metrics(P.Y_true, P.Y_pred, model.frames_)["micro_f1"],
+                    "frames_micro_f1": frame_metrics(P.Y_true, P.Y_pred, model.frames_)["micro_f1"]
+                    if model.frames_
+                    else None,
                     "stance_macro_f1": stance_metrics(
                         [stances[k] for k in P.s_true], [stances[k] for k in P.s_pred], stances
                     )["macro_f1"]
@@ -225,7 +229,9 @@ def _breakdown(model, articles, predictions) -> dict:
                     else None,
                 },
                 "article": {
-                    "frames_micro_f1": frame_metrics(A.Y_true, A.Y_pred, model.frames_)["micro_f1"],
+                    "frames_micro_f1": frame_metrics(A.Y_true, A.Y_pred, model.frames_)["micro_f1"]
+                    if model.frames_
+                    else None,
                     "stance_accuracy": float(np.mean(A.s_true == A.s_pred)) if stances else None,
                 },
             }
@@ -262,11 +268,13 @@ def score(
     article = _level(model, *levels["article"], n_boot=n_boot, seed=seed)
     A = levels["article"][0]
     primary = [
-        a.primary_frame == p["primary_frame"]
+        a.primary_frame == p.get("primary_frame")
         for a, p in zip(articles, predictions, strict=True)
         if a.paragraph_labels or a.primary_frame is not None
     ]
-    article["primary_frame_accuracy"] = float(np.mean(primary)) if primary else None
+    article["primary_frame_accuracy"] = (
+        float(np.mean(primary)) if primary and model.frames_ else None
+    )
     article["cooccurrence"] = {
         "frames": list(model.frames_),
         "gold": _cooccurrence(A.Y_true),
@@ -357,6 +365,8 @@ def format_table(metrics: dict) -> str:
         rows = rows[:2]
     elif "f_avg" in A["stance"]:
         rows.append(("stance F_avg (fav/crit)", "stance", "f_avg"))
+    if A["frames"] is None:  # a codebook without frames
+        rows = [r for r in rows if r[1] != "frames"]
     for label, group, name in rows:
         left = _with_ci(P[group], name) if P else "-"
         lines.append(f"{label:26}{left:>24}{_with_ci(A[group], name):>24}")
@@ -372,7 +382,7 @@ def format_table(metrics: dict) -> str:
         lines.append(f"{label:26}{left:>24}{A[group]['ece']:>24.3f}")
     level = "paragraph" if P else "article"
     lines += ["", f"{'frame':24}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}   ({level} level)"]
-    for frame, m in (P or A)["frames"]["per_frame"].items():
+    for frame, m in ((P or A)["frames"] or {"per_frame": {}})["per_frame"].items():
         lines.append(
             f"{frame:24}{m['precision']:7.3f}{m['recall']:7.3f}{m['f1']:7.3f}{m['support']:9d}"
         )

@@ -152,7 +152,7 @@ def plot_learning_curve(curve: dict) -> bytes:
         ("frames_macro_f1", "frames macro-F1"),
         ("stance_macro_f1", "stance macro-F1"),
     ):
-        if key not in curve:  # no stance in the codebook
+        if key not in curve:  # not in the codebook
             continue
         mean = np.array(curve[key]["mean"])
         std = np.array(curve[key]["std"])
@@ -217,7 +217,7 @@ def html_table(header: list[str], rows: list[list]) -> str:
 def report_html(metrics: dict, learning_curve: dict | None = None) -> str:
     """One self-contained page: headline table, plots, breakdowns and error tables."""
     plots = [
-        ("Per-frame F1", plot_frame_f1(metrics)),
+        *([("Per-frame F1", plot_frame_f1(metrics))] if metrics["article"]["frames"] else []),
         ("Stance confusion", plot_confusion(metrics)),
         ("Reliability diagram", plot_reliability(metrics)),
     ]

@@ -137,6 +137,9 @@ class ArticleClassifier:
         }
         if not m.stances_:  # a frames-only codebook: no stance anywhere
             del record["stance"], record["stance_scores"]
+        if not m.frames_:  # a stance-only codebook: no frames anywhere
+            for key in ("frames", "frame_scores", "primary_frame", "evidence"):
+                del record[key]
         warnings = self.warnings(article, content)
         if warnings:
             record["warnings"] = warnings
@@ -159,9 +162,11 @@ class ArticleClassifier:
                 }
                 for i, (p, lab) in enumerate(zip(article.paragraphs, labels, strict=True))
             ]
-            if not m.stances_:
-                for row in record["paragraphs"]:
+            for row in record["paragraphs"]:
+                if not m.stances_:
                     del row["stance"], row["stance_scores"]
+                if not m.frames_:
+                    del row["frames"], row["frame_scores"]
         record["model"] = m.describe()
         return record
 

@@ -55,10 +55,13 @@ def _trainer_class():
             outputs = model(**inputs)
             logits = outputs.logits.float()
             f = self.n_frames
-            frame_loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                logits[:, :f], labels[:, :f].float(), pos_weight=self.pos_weight.to(logits.device)
-            )
-            loss = frame_loss
+            loss = logits.new_zeros(())
+            if f:  # a codebook without frames has no frame outputs
+                loss = loss + torch.nn.functional.binary_cross_entropy_with_logits(
+                    logits[:, :f],
+                    labels[:, :f].float(),
+                    pos_weight=self.pos_weight.to(logits.device),
+                )
             if logits.shape[1] > f:  # a codebook without stance has no stance outputs
                 loss = loss + torch.nn.functional.cross_entropy(
                     logits[:, f:], labels[:, f].long(), weight=self.stance_weight.to(logits.device)
@@ -221,11 +224,15 @@ class FinetuneClassifier(FramingClassifier):
 
         def metrics(prediction):
             logits, gold = prediction.predictions, prediction.label_ids
-            frames_f1 = f1_score(
-                gold[:, :n_frames].astype(int),
-                (logits[:, :n_frames] > 0).astype(int),
-                average="macro",
-                zero_division=0,
+            frames_f1 = (
+                f1_score(
+                    gold[:, :n_frames].astype(int),
+                    (logits[:, :n_frames] > 0).astype(int),
+                    average="macro",
+                    zero_division=0,
+                )
+                if n_frames
+                else None
             )
             if not n_stances:
                 return {"macro_f1": frames_f1, "frames_macro_f1": frames_f1}
@@ -236,6 +243,8 @@ class FinetuneClassifier(FramingClassifier):
                 average="macro",
                 zero_division=0,
             )
+            if frames_f1 is None:
+                return {"macro_f1": stance_f1, "stance_macro_f1": stance_f1}
             return {
                 "macro_f1": (frames_f1 + stance_f1) / 2,
                 "frames_macro_f1": frames_f1,

@@ -67,11 +67,12 @@ class LinearHeads:
     # ---------------------------------------------------------------- arrays
 
     def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
-        arrays = {
-            f"{prefix}frames.coef": np.vstack([h.coef_ for h in self.frame_heads_]),
-            f"{prefix}frames.intercept": np.concatenate([h.intercept_ for h in self.frame_heads_]),
-            f"{prefix}stance.n": np.array([self.n_stances_], dtype=np.int64),
-        }
+        arrays = {f"{prefix}stance.n": np.array([self.n_stances_], dtype=np.int64)}
+        if self.frame_heads_:  # none for a codebook without frames
+            arrays[f"{prefix}frames.coef"] = np.vstack([h.coef_ for h in self.frame_heads_])
+            arrays[f"{prefix}frames.intercept"] = np.concatenate(
+                [h.intercept_ for h in self.frame_heads_]
+            )
         if self.stance_head_ is not None:
             arrays[f"{prefix}stance.coef"] = self.stance_head_.coef_
             arrays[f"{prefix}stance.intercept"] = self.stance_head_.intercept_
@@ -83,7 +84,8 @@ class LinearHeads:
         cls, arrays: dict[str, np.ndarray], prefix: str = "", **settings
     ) -> LinearHeads:
         heads = cls(**settings)
-        coef, intercept = arrays[f"{prefix}frames.coef"], arrays[f"{prefix}frames.intercept"]
+        coef = arrays.get(f"{prefix}frames.coef", np.zeros((0, 0)))
+        intercept = arrays.get(f"{prefix}frames.intercept", np.zeros(0))
         heads.frame_heads_ = [
             logistic_from_arrays(coef[j : j + 1], intercept[j : j + 1], [0, 1])
             for j in range(coef.shape[0])

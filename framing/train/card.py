@@ -21,7 +21,9 @@ _COLUMNS = (
 
 
 def _score_table(scores: dict, has_stance: bool) -> list[str]:
-    columns = [c for c in _COLUMNS if has_stance or c[2] != "stance"]
+    columns = [c for c in _COLUMNS if (has_stance or c[2] != "stance")]
+    if not any((m["article"] or {}).get("frames") for m in scores.values()):
+        columns = [c for c in columns if c[2] != "frames"]
     lines = [
         "| split | articles | paragraphs | " + " | ".join(c[0] for c in columns) + " |",
         "| --- " * (3 + len(columns)) + "|",
@@ -60,7 +62,7 @@ def write_card(
         "",
         f"- family: `{model.family}`",
         f"- settings: `{model.settings()}`",
-        f"- codebook: {cb.name} version {cb.version} ({len(cb.frames)} frames, "
+        f"- codebook: {cb.name} version {cb.version} ({len(cb.frames) or 'no'} frames, "
         + (f"stance labels {', '.join(cb.stance_ids)})" if cb.has_stance else "no stance)"),
         f"- trained: {trained_on} with framing {__version__}, in {seconds:.1f} s",
         f"- training data: `{data}`",

@@ -39,10 +39,10 @@ def _headline(metrics: dict) -> dict:
     """Frame and stance scores at paragraph level, or at article level when the articles
     carry no paragraph labels."""
     P = metrics["paragraph"] or metrics["article"]
-    out = {
-        "frames_micro_f1": P["frames"]["micro_f1"],
-        "frames_macro_f1": P["frames"]["macro_f1"],
-    }
+    out = {}
+    if P["frames"] is not None:  # left out for a codebook without frames
+        out["frames_micro_f1"] = P["frames"]["micro_f1"]
+        out["frames_macro_f1"] = P["frames"]["macro_f1"]
     if P["stance"] is not None:  # left out for a codebook without stance
         out["stance_macro_f1"] = P["stance"]["macro_f1"]
         out["article_stance_accuracy"] = metrics["article"]["stance"]["accuracy"]
@@ -91,7 +91,10 @@ def cross_validate(
                 **_headline(metrics),
             }
         )
-        logger.info(f"fold {number}/{k}: frames micro-F1 {per_fold[-1]['frames_micro_f1']:.3f}")
+        logger.info(
+            f"fold {number}/{k}: "
+            + ", ".join(f"{name} {per_fold[-1][name]:.3f}" for name in _headline(metrics))
+        )
         for fraction in fractions or ():
             if fraction >= 1.0:
                 curve[fraction].append((len(train), _headline(metrics)))

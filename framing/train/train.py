@@ -47,11 +47,10 @@ class TrainResult:
         lines = [f"trained {self.model.family} in {self.seconds:.1f} s ({sizes}){where}"]
         for name, metrics in self.scores.items():
             level = "paragraph" if metrics["paragraph"] else "article"
-            stance = metrics[level]["stance"]
-            lines.append(
-                f"  {name}: {level} frames micro-F1 {metrics[level]['frames']['micro_f1']:.3f}"
-                + (f", stance macro-F1 {stance['macro_f1']:.3f}" if stance else "")
-            )
+            frames, stance = metrics[level]["frames"], metrics[level]["stance"]
+            parts = [f"frames micro-F1 {frames['micro_f1']:.3f}"] if frames else []
+            parts += [f"stance macro-F1 {stance['macro_f1']:.3f}"] if stance else []
+            lines.append(f"  {name}: {level} " + ", ".join(parts))
         return "\n".join(lines)
 
 
