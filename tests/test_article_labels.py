@@ -126,3 +126,15 @@ def test_mixed_levels_train_together_through_the_cli(cli, article_folder, tiny_r
     prediction = json.loads(classified.stdout)
     assert prediction["frames"] == ["conflict_humanitarian"]
     assert prediction["evidence"]["conflict_humanitarian"] == [1]
+
+
+def test_long_labeled_paragraphs_are_cut_as_classify_cuts_them(codebook):
+    from framing.data.corpus import Article
+    from framing.data.segment import Paragraph, segment
+
+    sentence = "Kazakhstan signed a drone contract with Baykar this week."
+    long = " ".join([sentence] * 60)  # about 540 words
+    article = Article("a", [Paragraph(long, False, ["business"], "neutral")], "neutral")
+    texts, frames, stances = paragraph_rows([article])
+    assert texts == [p.text for p in segment(long)] and len(texts) == 2
+    assert frames == [["business"], ["business"]] and stances == ["neutral", "neutral"]

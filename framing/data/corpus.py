@@ -19,7 +19,7 @@ from pathlib import Path
 
 from framing.data.codebook import Codebook
 from framing.data.readers import Columns, Record, read_records
-from framing.data.segment import Paragraph, is_boilerplate, segment
+from framing.data.segment import Paragraph, is_boilerplate, segment, split_long
 from framing.data.text import text_hash
 from framing.errors import FramingError
 
@@ -121,17 +121,33 @@ def paragraph_rows(articles: Iterable[Article]) -> tuple[list[str], list[list[st
     and stance: the starting point of multiple-instance learning, which
     :func:`framing.train.fit.fit_paragraphs` then narrows to the paragraphs that carry
     each frame.
+
+    A labeled paragraph longer than classification's limit (400 words) is cut at sentence
+    ends as classification cuts it, each piece keeping the paragraph's labels, so training
+    and prediction see the same units.
     """
     texts, frames, stances = [], [], []
+    for _, text, labels, stance in _rows(articles):
+        texts.append(text)
+        frames.append(labels)
+        stances.append(stance)
+    return texts, frames, stances
+
+
+def row_owners(articles: Iterable[Article]) -> list[str]:
+    """The article id of each row of :func:`paragraph_rows` (for grouped folds)."""
+    return [article.id for article, *_ in _rows(articles)]
+
+
+def _rows(articles: Iterable[Article]) -> Iterator[tuple[Article, str, list[str], str | None]]:
     for article in articles:
         whole = not article.paragraph_labels
         for p in article.paragraphs:
             if whole and p.boilerplate:
                 continue
-            texts.append(p.text)
-            frames.append(list(article.frames or []) if whole else list(p.frames or []))
-            stances.append(article.stance if whole else p.stance)
-    return texts, frames, stances
+            for piece in [p.text] if whole else split_long(p.text):
+                labels = list(article.frames or []) if whole else list(p.frames or [])
+                yield article, piece, labels, article.stance if whole else p.stance
 
 
 def as_unlabeled(article: Article) -> Article:

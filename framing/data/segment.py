@@ -105,7 +105,7 @@ def split_blocks(text: str) -> list[str]:
     return [b for b in blocks if b]
 
 
-def _split_long(text: str, max_words: int) -> list[str]:
+def split_long(text: str, max_words: int = MAX_WORDS) -> list[str]:
     """Cut a very long paragraph at sentence ends into pieces of at most ~max_words words."""
     if len(text.split()) <= max_words:
         return [text]
@@ -158,7 +158,7 @@ def segment(
             continue
         merged = " ".join([*pending, block])
         pending = []
-        paragraphs.extend(Paragraph(piece, False) for piece in _split_long(merged, max_words))
+        paragraphs.extend(Paragraph(piece, False) for piece in split_long(merged, max_words))
     if pending:  # trailing fragments: join the paragraph just before, keeping order
         tail = " ".join(pending)
         if paragraphs and not paragraphs[-1].boilerplate:

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import KFold
 
-from framing.data.corpus import Article, as_unlabeled, paragraph_rows
+from framing.data.corpus import Article, as_unlabeled, paragraph_rows, row_owners
 from framing.data.splits import split_articles
 from framing.errors import FramingError
 from framing.models.article import ArticleClassifier, content_and_words
@@ -80,26 +80,21 @@ def fit_paragraphs(
     if not whole or not model.learns_frames:
         return None
     texts, frames, stances = rows
-    start = 0
-    content = [
-        [p.text for p in a.paragraphs if not p.boilerplate] if not a.paragraph_labels else None
-        for a in articles
-    ]
-    scores = model.predict_proba([t for c in content if c for t in c]).frames
+    owners = row_owners(articles)
+    rows_of: dict[str, list[int]] = {}
+    for row, owner in enumerate(owners):
+        rows_of.setdefault(owner, []).append(row)
+    needed = [row for article in whole for row in rows_of.get(article.id, [])]
+    scores = dict(zip(needed, model.predict_proba([texts[r] for r in needed]).frames, strict=True))
     index = {f: j for j, f in enumerate(model.frames_)}
-    offset = 0  # row of the current article in (texts, frames, stances)
-    for article, texts_of in zip(articles, content, strict=True):
-        n = len(texts_of) if texts_of is not None else len(article.paragraphs)
-        if texts_of is not None and n:
-            block = scores[start : start + n]
-            for f in article.frames or []:
-                column = block[:, index[f]]
-                keep = (column >= 0.5) | (np.arange(n) == int(column.argmax()))
-                for i in range(n):
-                    if not keep[i]:
-                        frames[offset + i] = [g for g in frames[offset + i] if g != f]
-            start += n
-        offset += n
+    for article in whole:
+        block = rows_of.get(article.id, [])
+        for f in article.frames or []:
+            column = np.array([scores[row][index[f]] for row in block])
+            best = int(column.argmax()) if len(block) else -1
+            for k, row in enumerate(block):
+                if column[k] < 0.5 and k != best:
+                    frames[row] = [g for g in frames[row] if g != f]
     model.fit(texts, frames, stances, eval_set=eval_set)
     return (
         f"{len(whole)} training articles labeled only as a whole: learnt by multiple-instance"
@@ -137,7 +132,7 @@ def _fit_parts(
     dev_rows = paragraph_rows(labeled) if labeled else None
     notes.append(fit_paragraphs(model, train, eval_set=dev_rows))
     if labeled:
-        groups = [a.id for a in labeled for _ in a.paragraphs]
+        groups = row_owners(labeled)
         report = model.calibrate(*dev_rows, groups)
         kept = model.calibration_ or {}
         on = where if len(labeled) == len(dev) else f"the {len(labeled)} articles of {where}"
