@@ -96,6 +96,7 @@ def test_multiple_instance_learning_finds_the_carrying_paragraph(article_folder,
     notes = fit_and_tune(model, splits["train"], splits["dev"])
     assert any("multiple-instance" in n for n in notes)
     assert any("article F1" in n for n in notes)
+    assert any("article-level calibration" in n for n in notes)
     filler = model.predict_proba(FILLER).frames.max()
     carrier = model.predict_proba([CARRIERS["business"]]).frames[0, model.frames_.index("business")]
     assert carrier > 0.5 > filler  # the frame sits on its carrier, not on the filler

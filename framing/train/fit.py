@@ -20,6 +20,7 @@ from framing.models.article import ArticleClassifier, content_and_words
 from framing.models.article_stance import ArticleStanceHead, article_features
 from framing.models.base import FramingClassifier
 from framing.models.boilerplate import BoilerplateDetector
+from framing.models.calibration import choose_calibration
 from framing.models.thresholds import best_thresholds
 
 MIN_ARTICLES_TO_TUNE = 8
@@ -152,6 +153,8 @@ def _fit_parts(
         model.tune_thresholds(dev_rows[0], dev_rows[1])
         notes.append(f"thresholds tuned on {where} to maximise each frame's paragraph F1")
     else:
+        if model.frames_:
+            notes.append(calibrate_articles(model, dev))
         tune_article_thresholds(model, dev)
         notes.append(f"thresholds tuned on {where} to maximise each frame's article F1")
     if refit:
@@ -165,9 +168,11 @@ def _fit_parts(
     return [n for n in notes if n]
 
 
-def tune_article_thresholds(model: FramingClassifier, articles: list[Article]) -> None:
-    """Per-frame thresholds that maximise article-level F1: an article's score for a frame
-    is its strongest content paragraph's, as in prediction."""
+def article_frame_scores(
+    model: FramingClassifier, articles: list[Article]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Article frame scores as prediction computes them (the strongest content paragraph's),
+    and the articles' gold frames: two arrays (n_articles, n_frames)."""
     unlabeled = ArticleClassifier(model).reflag([as_unlabeled(a) for a in articles])
     scores = ArticleClassifier(model).score(unlabeled)
     S = np.zeros((len(articles), len(model.frames_)))
@@ -175,8 +180,37 @@ def tune_article_thresholds(model: FramingClassifier, articles: list[Article]) -
         content, _ = content_and_words(article)
         if content.any():
             S[i] = score.frames[content].max(axis=0)
-    Y = model.encode_frames([a.frames or [] for a in articles])
+    return S, model.encode_frames([a.frames or [] for a in articles])
+
+
+def tune_article_thresholds(model: FramingClassifier, articles: list[Article]) -> None:
+    """Per-frame thresholds that maximise article-level F1."""
+    S, Y = article_frame_scores(model, articles)
     model.thresholds_ = best_thresholds(Y, S, default=model.thresholds_)
+
+
+def calibrate_articles(model: FramingClassifier, articles: list[Article]) -> str:
+    """Platt scaling of the frame scores fitted at article level (scaling is monotonic, so
+    the strongest paragraph stays the strongest and the article score is calibrated), kept
+    only when a cross-validation over the articles shows a lower calibration error; any
+    paragraph-level stance calibration is kept. Returns a note for the model card."""
+    kept = dict(model.calibration_ or {})
+    model.calibration_ = {**kept, "frames": None} if kept else None
+    S, Y = article_frame_scores(model, articles)
+    n = len(articles)
+    chosen = choose_calibration(Y, S, np.zeros(n, dtype=int), np.zeros((n, 0)), np.arange(n))
+    report = chosen["report"]
+    if chosen["frames"] is not None:
+        model.calibration_ = {
+            "frames": chosen["frames"].tolist(),
+            "stance_temperature": kept.get("stance_temperature"),
+        }
+    return (
+        f"article-level calibration of frame scores on {n} articles: ECE"
+        f" {report['frames_ece_raw']:.3f} raw vs"
+        f" {report.get('frames_ece_calibrated_cv', float('nan')):.3f} Platt-scaled (CV),"
+        f" {'kept' if chosen['frames'] is not None else 'not kept'}"
+    )
 
 
 def fit_boilerplate(model: FramingClassifier, articles: list[Article]) -> str:
