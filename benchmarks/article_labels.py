@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import yaml
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
@@ -52,15 +53,34 @@ def article_only_copy(folder: Path) -> Path:
     return folder
 
 
+def stance_only_copy(folder: Path) -> Path:
+    """The bundled corpus (all three splits) with the frames left out of codebook and labels."""
+    codebook = load_codebook()
+    raw = codebook.to_dict()
+    raw.pop("frames")
+    (folder / "codebook.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    for name, articles in load_splits(bundled_corpus_dir(), codebook).items():
+        with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for a in articles:
+                record = a.to_record()
+                record.pop("frames"), record.pop("primary_frame")
+                for p in record["paragraphs"]:
+                    p.pop("frames")
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return folder
+
+
 def scored(metrics_file: Path) -> dict:
     m = json.loads(metrics_file.read_text())
     P, A = m["paragraph"], m["article"]
+    frames = A["frames"]
     return {
-        "para_micro": P["frames"]["micro_f1"] if P else None,
-        "art_micro": A["frames"]["micro_f1"],
-        "art_macro": A["frames"]["macro_f1"],
+        "para_micro": P["frames"]["micro_f1"] if P and P["frames"] else None,
+        "art_micro": frames["micro_f1"] if frames else None,
+        "art_macro": frames["macro_f1"] if frames else None,
         "art_stance": A["stance"]["accuracy"],
-        "art_micro_ci": (A["frames"]["micro_f1_ci_low"], A["frames"]["micro_f1_ci_high"]),
+        "art_micro_ci": (frames["micro_f1_ci_low"], frames["micro_f1_ci_high"]) if frames else None,
+        "para_stance": P["stance"]["macro_f1"] if P else None,
     }
 
 
@@ -101,45 +121,56 @@ def pooled_baseline() -> dict:
         "art_macro": f1_score(Y["test"][0], predicted, average="macro", zero_division=0),
         "art_stance": accuracy_score(Y["test"][1], stance.predict(X["test"])),
         "art_micro_ci": None,
+        "para_stance": None,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--families", nargs="+", default=["tfidf", "encoder"])
+    parser.add_argument("--no-baseline", action="store_true", help="Skip the pooled baseline.")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "articles").mkdir()
+        (tmp / "stance").mkdir()
         corpora = {
             "paragraph labels": bundled_corpus_dir(),
             "article labels only": article_only_copy(tmp / "articles"),
+            "stance labels only": stance_only_copy(tmp / "stance"),
         }
         for family in args.families:
             for name, data in corpora.items():
                 model = tmp / f"{family}-{name.replace(' ', '-')}"
                 cli("train", "--data", data, "--out", model, "--model", family)
                 report = tmp / f"report-{model.name}"
-                cli("evaluate", "--model", model, "--split", "test", "--out", report)
+                data = corpora[name] if name == "stance labels only" else bundled_corpus_dir()
+                cli(
+                    "evaluate", "--model", model, "--data", data, "--split", "test", "--out", report
+                )
                 rows.append((family, name, scored(report / "metrics.json")))
                 print(f"done: {family}, {name}", file=sys.stderr)
-    rows.append(("pooled MiniLM + logistic regression", "article labels only", pooled_baseline()))
+    if not args.no_baseline:
+        rows.append(
+            ("pooled MiniLM + logistic regression", "article labels only", pooled_baseline())
+        )
     print(
         "| model | trained on | test article frames micro-F1 [95% CI] | article frames"
-        " macro-F1 | article stance acc. | paragraph frames micro-F1 |"
+        " macro-F1 | article stance acc. | paragraph frames micro-F1 | paragraph stance"
+        " macro-F1 |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
+
+    def cell(value):
+        return "-" if value is None else f"{value:.3f}"
+
     for family, name, r in rows:
-        ci = (
-            f" [{r['art_micro_ci'][0]:.3f}, {r['art_micro_ci'][1]:.3f}]"
-            if r["art_micro_ci"]
-            else ""
-        )
-        para = f"{r['para_micro']:.3f}" if r["para_micro"] is not None else "-"
+        ci = r["art_micro_ci"]
+        interval = f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
         print(
-            f"| {family} | {name} | {r['art_micro']:.3f}{ci} | {r['art_macro']:.3f}"
-            f" | {r['art_stance']:.3f} | {para} |"
+            f"| {family} | {name} | {cell(r['art_micro'])}{interval} | {cell(r['art_macro'])}"
+            f" | {cell(r['art_stance'])} | {cell(r['para_micro'])} | {cell(r['para_stance'])} |"
         )
 
 
