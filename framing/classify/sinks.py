@@ -47,12 +47,10 @@ def flat_row(prediction: dict, frames: list[str], stances: list[str]) -> dict:
     if "frames" in prediction:  # left out for a codebook without frames
         row["frames"] = ";".join(prediction["frames"])
         row["primary_frame"] = prediction["primary_frame"] or ""
-    row = {
-        **row,
-        **({"stance": prediction["stance"]} if "stance" in prediction else {}),
-        "paragraphs_scored": prediction["paragraphs_scored"],
-        "warnings": " | ".join(prediction.get("warnings", [])),
-    }
+    if "stance" in prediction:  # left out for a codebook without stance
+        row["stance"] = prediction["stance"]
+    row["paragraphs_scored"] = prediction["paragraphs_scored"]
+    row["warnings"] = " | ".join(prediction.get("warnings", []))
     row.update({f"frame_score.{f}": prediction["frame_scores"][f] for f in frames})
     row.update({f"stance_score.{s}": prediction["stance_scores"][s] for s in stances})
     if "evidence" in prediction:
