@@ -347,13 +347,7 @@ def parse_labeled(
         if not isinstance(frames, list):
             problem(f"{at}.frames: expected a list of frame ids, got {frames!r:.40}")
             frames = []
-        for f in frames:
-            message = codebook.check_frame(f)
-            if message:
-                problem(f"{at}.frames: {message}")
-        frames = [f for f in frames if f in codebook.frame_ids]
-        if len(set(frames)) != len(frames):
-            problem(f"{at}.frames: frame listed twice in {frames}")
+        frames = _check_frames(frames, codebook, problem, f"{at}.frames")
         stance = item.get("stance")
         if not codebook.has_stance:
             if stance is not None:
@@ -405,6 +399,18 @@ def _labeled_meta(record: dict) -> dict:
     return {k: v for k, v in record.items() if k not in _LABEL_FIELDS and v not in (None, "")}
 
 
+def _check_frames(frames: list, codebook: Codebook, problem, at: str) -> list[str]:
+    """Report unknown and repeated frame ids at ``at``; return the known ones."""
+    for f in frames:
+        message = codebook.check_frame(f)
+        if message:
+            problem(f"{at}: {message}")
+    known = [f for f in frames if f in codebook.frame_ids]
+    if len(set(known)) != len(known):
+        problem(f"{at}: frame listed twice in {known}")
+    return known
+
+
 def _check_article_stance(stance, codebook: Codebook, problem) -> None:
     if not codebook.has_stance:
         if stance not in (None, ""):
@@ -438,12 +444,7 @@ def _article_level(
     except FramingError as exc:
         problem(f"frames: {exc}")
         frames = []
-    for f in frames:
-        message = codebook.check_frame(f)
-        if message:
-            problem(f"frames: {message}")
-    if len(set(frames)) != len(frames):
-        problem(f"frames: frame listed twice in {frames}")
+    frames = _check_frames(frames, codebook, problem, "frames")
     stance = record.get("stance") or None
     _check_article_stance(stance, codebook, problem)
     primary = record.get("primary_frame") or None
