@@ -210,6 +210,12 @@ class FramingClassifier(BaseEstimator, abc.ABC):
             self._eval_set = None
         return self
 
+    def refit_params(self) -> dict:
+        """Settings for refitting on all the data after a fit that stopped early on
+        held-out data (for example the epoch count that scored best); empty for
+        families that fit the same way with or without held-out data."""
+        return {}
+
     def _start(self, codebook: Codebook, thresholds=None) -> None:
         """Set the labels from ``codebook`` and clear everything learned before."""
         self.codebook_ = codebook

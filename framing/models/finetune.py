@@ -9,6 +9,14 @@ the best dev macro-F1 (mean of frames and stance) in memory, stopping early
 when it no longer improves; nothing is written to disk while training. Saved
 with ``save_pretrained`` (safetensors). Runs on the CPU; uses a GPU when there
 is one.
+
+What makes it fast on a CPU (measured on GVFC headlines, 2 cores): the word
+embedding matrix (half of MiniLM's weights) is frozen, so the fused AdamW step
+updates only the layers that learn; bfloat16 autocast where the CPU has native
+bf16 (AMX or AVX512-BF16); batches of similar length padded to their own
+longest text; and after a first fit that chose the epoch count on held-out
+data, :meth:`refit_params` lets the caller refit on all data for exactly that
+many epochs with no evaluation.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from framing.models.base import FramingClassifier
 from framing.models.transformer import (
     DEFAULT_ENCODER,
     batches,
+    cpu_has_bf16,
     load_error,
     pick_device,
     pretrained_options,
@@ -34,6 +43,7 @@ from framing.models.transformer import (
 )
 
 WEIGHTS_DIR = "transformer"
+DTYPES = ("auto", "bfloat16", "float32")
 logger = logging.getLogger(__name__)
 
 
@@ -78,14 +88,14 @@ def _best_epoch_callback(patience: int):
 
     class KeepBest(TrainerCallback):
         def __init__(self):
-            self.best, self.state_dict, self.waited = None, None, 0
+            self.best, self.state_dict, self.waited, self.epoch = None, None, 0, None
 
         def on_evaluate(self, args, state, control, metrics=None, model=None, **kwargs):
             score = (metrics or {}).get("eval_macro_f1")
             if score is None:
                 return
             if self.best is None or score > self.best:
-                self.best, self.waited = score, 0
+                self.best, self.waited, self.epoch = score, 0, round(state.epoch or 0)
                 self.state_dict = {
                     k: v.detach().cpu().clone() for k, v in model.state_dict().items()
                 }
@@ -121,6 +131,8 @@ class FinetuneClassifier(FramingClassifier):
         warmup_ratio: float = 0.1,
         patience: int = 2,
         holdout: float = 0.1,
+        freeze_embeddings: bool = True,
+        dtype: str = "auto",
         seed: int = 0,
         device: str = "auto",
     ):
@@ -134,6 +146,8 @@ class FinetuneClassifier(FramingClassifier):
         self.warmup_ratio = warmup_ratio
         self.patience = patience
         self.holdout = holdout
+        self.freeze_embeddings = freeze_embeddings
+        self.dtype = dtype
         self.seed = seed
         self.device = device
 
@@ -147,6 +161,15 @@ class FinetuneClassifier(FramingClassifier):
             raise FramingError(f"learning_rate must be in (0, 1), got {self.learning_rate}")
         if not 0 <= self.holdout < 0.5:
             raise FramingError(f"holdout must be in [0, 0.5), got {self.holdout}")
+        if self.dtype not in DTYPES:
+            raise FramingError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+
+    def refit_params(self) -> dict:
+        """Settings for refitting on all the data after a fit that evaluated on held-out
+        data: the epoch count that scored best there, and no hold-out (nothing left to
+        stop on). Empty before such a fit."""
+        best = getattr(self, "best_epoch_", None)
+        return {"epochs": int(best), "holdout": 0.0} if best else {}
 
     def _encode(self, texts, labels=None):
         from datasets import Dataset
@@ -188,14 +211,14 @@ class FinetuneClassifier(FramingClassifier):
             train_idx = np.arange(len(texts))
             dev_texts = eval_set[0]
             dev_labels = np.column_stack(eval_set[1:]).astype(np.float32)
-        else:  # hold out a slice of the training paragraphs for early stopping
-            rng = np.random.default_rng(c.seed)
-            order = rng.permutation(len(texts))
+        elif int(len(texts) * c.holdout):  # hold out a slice for early stopping
+            order = np.random.default_rng(c.seed).permutation(len(texts))
             n_dev = int(len(texts) * c.holdout)
-            train_idx = order[n_dev:] if n_dev else order
-            dev_idx = order[:n_dev] if n_dev else order
+            train_idx, dev_idx = order[n_dev:], order[:n_dev]
             dev_texts = [texts[i] for i in dev_idx]
             dev_labels = labels[dev_idx]
+        else:  # no hold-out: train for exactly ``epochs`` epochs
+            train_idx, dev_texts, dev_labels = np.arange(len(texts)), None, None
         path = resolve_encoder(c.encoder)
         id2label = {i: f"frame:{f}" for i, f in enumerate(self.frames_)}
         id2label.update({n_frames + i: f"stance:{s}" for i, s in enumerate(self.stances_)})
@@ -213,6 +236,8 @@ class FinetuneClassifier(FramingClassifier):
             )
         except (OSError, ValueError) as exc:
             raise load_error(c.encoder, exc) from None
+        if c.freeze_embeddings:
+            self.network_.get_input_embeddings().weight.requires_grad_(False)
         self._warn_cut(texts, "fine-tuning")
         train_Y = Y[train_idx]
         positives = train_Y.sum(axis=0)
@@ -252,6 +277,15 @@ class FinetuneClassifier(FramingClassifier):
             }
 
         device = pick_device(c.device)
+        bf16 = c.dtype == "bfloat16" or (
+            c.dtype == "auto"
+            and (
+                torch.cuda.is_bf16_supported()
+                if device.startswith("cuda")
+                else device == "cpu" and cpu_has_bf16()
+            )
+        )
+        evaluate = "epoch" if dev_texts is not None else "no"
         with tempfile.TemporaryDirectory() as tmp:
             args = TrainingArguments(
                 output_dir=tmp,
@@ -261,14 +295,16 @@ class FinetuneClassifier(FramingClassifier):
                 learning_rate=c.learning_rate,
                 weight_decay=c.weight_decay,
                 warmup_steps=c.warmup_ratio,  # a float below 1 is a fraction of all steps
-                eval_strategy="epoch",
+                eval_strategy=evaluate,
                 save_strategy="no",
                 logging_strategy="no",
                 report_to=[],
                 seed=c.seed,
                 data_seed=c.seed,
                 use_cpu=device == "cpu",
-                bf16=device.startswith("cuda") and torch.cuda.is_bf16_supported(),
+                bf16=bf16,
+                optim="adamw_torch_fused" if device in ("cpu", "cuda") else "adamw_torch",
+                train_sampling_strategy="group_by_length",
                 disable_tqdm=True,
             )
             keep_best = _best_epoch_callback(c.patience)
@@ -276,7 +312,7 @@ class FinetuneClassifier(FramingClassifier):
                 model=self.network_,
                 args=args,
                 train_dataset=self._encode([texts[i] for i in train_idx], labels[train_idx]),
-                eval_dataset=self._encode(dev_texts, dev_labels),
+                eval_dataset=None if dev_texts is None else self._encode(dev_texts, dev_labels),
                 data_collator=DataCollatorWithPadding(self.tokenizer_),
                 compute_metrics=metrics,
                 callbacks=[keep_best],
@@ -288,7 +324,9 @@ class FinetuneClassifier(FramingClassifier):
             trainer.train()
             if keep_best.state_dict is not None:
                 self.network_.load_state_dict(keep_best.state_dict)
-            self.best_dev_macro_f1_ = float(keep_best.best or 0.0)
+            self.best_dev_macro_f1_ = None if keep_best.best is None else float(keep_best.best)
+            self.best_epoch_ = keep_best.epoch
+            self.dtype_ = "bfloat16" if bf16 else "float32"
         self.network_.to("cpu" if device == "cpu" else device).eval()
         self._device = device
 
@@ -310,7 +348,8 @@ class FinetuneClassifier(FramingClassifier):
         n_frames = len(self.frames_)
         device = getattr(self, "_device", "cpu")
         logits = np.zeros((len(texts), n_frames + len(self.stances_)), dtype=np.float32)
-        with torch.inference_mode():
+        fast = device == "cpu" and self.dtype != "float32" and cpu_has_bf16()
+        with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=fast):
             for rows, batch in batches(self.tokenizer_, texts, 64, self.max_length, device):
                 logits[rows] = self.network_(**batch).logits.float().cpu().numpy()
         if not self.stances_:  # a codebook without stance
