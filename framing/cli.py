@@ -249,6 +249,50 @@ def classify(
 
 @app.command()
 @user_errors
+def explain(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files or folders of articles, or '-' for stdin.")
+    ],
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="Model directory (default: the bundled default model)."),
+    ] = None,
+    article_id: Annotated[
+        str | None, typer.Option("--id", help="Explain only the article with this id.")
+    ] = None,
+    top: Annotated[int, typer.Option(help="Words shown per frame and paragraph.")] = 5,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON record per article instead of text.")
+    ] = False,
+):
+    """Show why each paragraph got its frames and stance: scores and the words that weighed most."""
+    import json
+
+    from framing.classify.explain import explain as run
+    from framing.data.corpus import iter_unlabeled
+
+    articles, problems = [], 0
+    for article, problem in iter_unlabeled(inputs):
+        if problem is not None:
+            problems += 1
+            _err(f"error: {problem}")
+        elif article_id is None or article.id == article_id:
+            articles.append(article)
+    if not articles:
+        wanted = f" with id {article_id!r}" if article_id else ""
+        raise FramingError(
+            f"no article{wanted} to explain in {', '.join(inputs)}"
+            + (f" ({problems} unreadable)" if problems else "")
+            + "; give a file of articles (see `framing classify --help` for the formats)"
+        )
+    for record, text in run(_load_model(model), articles, top=top):
+        typer.echo(json.dumps(record, ensure_ascii=False) if as_json else text + "\n")
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
 def evaluate(
     model: Annotated[
         Path | None,

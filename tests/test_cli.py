@@ -264,7 +264,10 @@ def test_cross_validation_with_learning_curve(tmp_path, tiny_records, write_json
 def test_data_stats_and_agreement_commands():
     stats = run("data", "stats")
     assert stats.returncode == 0, stats.stderr
-    assert "## Frames" in stats.stdout and "| train | 111 |" in stats.stdout
+    for split in ("train", "headlines"):
+        lines = (bundled_corpus_dir() / f"{split}.jsonl").read_text().splitlines()
+        assert f"| {split} | {len(lines)} |" in stats.stdout
+    assert "## Frames" in stats.stdout
     agreement = run("data", "agreement")
     assert agreement.returncode == 0 and "stance (paragraph)" in agreement.stdout
 
@@ -304,3 +307,39 @@ def test_trends_command(model_dir, tmp_path):
     assert len((tmp_path / "trends" / "trends.csv").read_text().splitlines()) == 1 + 3 * 2
     bad = run("trends", tmp_path / "nothing-here")
     assert bad.returncode == 1 and "no such file or folder" in bad.stderr
+
+
+def test_explain_prints_paragraph_labels_and_weighty_words(model_dir, tmp_path):
+    result = run("explain", EXAMPLE, "--model", model_dir, "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    rows = [r for r in record["paragraphs"] if r.get("frames")]
+    assert rows, "the example article carries frames"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for row in rows:
+        assert row["text"] in " ".join(text.split())
+        for frame, words in row["words"].items():
+            assert frame in row["frames"]
+            drops = [d for _, d in words]
+            assert drops == sorted(drops, reverse=True) and all(d > 0 for d in drops)
+            assert all(w.lower() in row["text"].lower() for w, _ in words)
+    # evidence quotes the paragraph it names
+    for frame, quotes in record["evidence_text"].items():
+        assert [q["paragraph"] for q in quotes] == record["evidence"][frame]
+        for q in quotes:
+            assert q["text"].rstrip("…") in record["paragraphs"][q["paragraph"]]["text"]
+    shown = run("explain", EXAMPLE, "--model", model_dir)
+    assert shown.returncode == 0 and "rests most on:" in shown.stdout
+    missing = run("explain", EXAMPLE, "--model", model_dir, "--id", "nope")
+    assert missing.returncode == 1
+    assert missing.stderr.strip().count("\n") == 0 and "no article with id 'nope'" in missing.stderr
+
+
+def test_a_headline_alone_gets_real_predictions(model_dir):
+    """A headline on its own is content: it is scored, never erased as furniture."""
+    headline = "Tajikistan says Kyrgyz Bayraktar strikes killed 41 civilians"
+    result = run("classify", "-", "--model", model_dir, stdin=headline)
+    assert result.returncode == 0, result.stderr
+    prediction = json.loads(result.stdout)
+    assert prediction["paragraphs_scored"] == 1 and "warnings" not in prediction
+    assert max(prediction["frame_scores"].values()) > 0.05

@@ -35,6 +35,9 @@ _PREDICTION_KEYS = {
     "stance",
     "stance_scores",
     "evidence",
+    "evidence_text",
+    "title_scored",
+    "title_labels",
     "warnings",
     "paragraphs",
     "model",
@@ -53,10 +56,14 @@ def flat_row(prediction: dict, frames: list[str], stances: list[str]) -> dict:
     row["warnings"] = " | ".join(prediction.get("warnings", []))
     row.update({f"frame_score.{f}": prediction["frame_scores"][f] for f in frames})
     row.update({f"stance_score.{s}": prediction["stance_scores"][s] for s in stances})
+    row["title_scored"] = bool(prediction.get("title_scored", False))
     if "evidence" in prediction:
         row["evidence"] = json.dumps(prediction["evidence"])
+        row["evidence_text"] = json.dumps(prediction["evidence_text"], ensure_ascii=False)
     if "paragraphs" in prediction:
         row["paragraphs"] = json.dumps(prediction["paragraphs"], ensure_ascii=False)
+        title = prediction.get("title_labels")
+        row["title_labels"] = "" if title is None else json.dumps(title, ensure_ascii=False)
     for key in FLAT_META:
         value = prediction.get(key)
         row[key] = "" if value is None else str(value)

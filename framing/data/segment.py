@@ -67,6 +67,8 @@ class Paragraph:
     boilerplate: bool = False
     frames: list[str] | None = None
     stance: str | None = None
+    # True for an article's title when classification scores it beside the paragraphs.
+    title: bool = False
 
 
 def is_boilerplate(text: str) -> bool:

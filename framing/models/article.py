@@ -2,9 +2,13 @@
 
 How an article is labeled (the same for every model family):
 
-1. Boilerplate paragraphs (flagged by :func:`framing.data.segment.is_boilerplate`
-   or marked in the input) are not scored: they get no frames and a neutral
-   stance, and play no part in steps 2-4.
+1. Boilerplate paragraphs (flagged by :func:`framing.data.segment.is_boilerplate`,
+   marked in the input, or found by the model's learned detector) are not
+   scored: they get no frames and a neutral stance, and play no part in steps
+   2-4. The learned detector never takes every paragraph of an article. The
+   article's **title**, when the input has one, is content: it is scored like a
+   paragraph (evidence names it ``"title"``), and in the stance average it
+   weighs as much as an average content paragraph, however short it is.
 2. **Frames**: an article's score for a frame is the score of its strongest
    paragraph for that frame; the frame is present when that score reaches the
    frame's threshold. The paragraphs that reach it are the frame's
@@ -32,6 +36,8 @@ from framing.data.segment import Paragraph
 from framing.models.article_stance import article_features
 from framing.models.base import FramingClassifier, Scores
 
+# Evidence quotes at most this many characters of a paragraph (cut at a word).
+SNIPPET_CHARS = 240
 # The first words of the two warnings a prediction can carry (counted by classify).
 NO_PARAGRAPH_SCORED = "no paragraph scored"
 OTHER_LANGUAGE = "not the model's language"
@@ -41,11 +47,38 @@ def _round(x: float) -> float:
     return round(float(x), 4)
 
 
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, marked with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return f"{cut}…"
+
+
 def content_and_words(article: Article) -> tuple[np.ndarray, np.ndarray]:
-    """Which paragraphs are content (not boilerplate), and each paragraph's word count."""
+    """Which paragraphs are content (not boilerplate), and each paragraph's weight in words
+    (a title row weighs at least as much as the average content paragraph)."""
     content = np.array([not p.boilerplate for p in article.paragraphs], dtype=bool)
     words = np.array([len(p.text.split()) for p in article.paragraphs], dtype=np.float64)
+    title = np.array([p.title for p in article.paragraphs], dtype=bool)
+    body = content & ~title
+    if title.any() and body.any():
+        words[title] = np.maximum(words[title], words[body].mean())
     return content, words
+
+
+def with_title(article: Article) -> Article:
+    """The article with its title (metadata ``title``) as a first, content row to score;
+    unchanged when it has no title or its first paragraph already is the title."""
+    title = article.meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        return article
+    title = " ".join(title.split())
+    if article.paragraphs and " ".join(article.paragraphs[0].text.split()) == title:
+        return article
+    row = Paragraph(title, False, title=True)
+    return Article(article.id, [row, *article.paragraphs], meta=article.meta, place=article.place)
 
 
 class ArticleClassifier:
@@ -122,34 +155,56 @@ class ArticleClassifier:
             if rows.size:
                 frames.append(frame)
                 order = rows[np.argsort(-scores.frames[rows, j], kind="stable")]
-                evidence[frame] = [int(i) for i in order]
+                evidence[frame] = list(order)
                 carried[frame] = (words[rows].sum(), frame_scores[j])
         primary = max(carried, key=carried.get) if carried else None
+        titled = bool(article.paragraphs) and article.paragraphs[0].title
+        offset = 1 if titled else 0
+
+        def where(i):
+            return "title" if titled and i == 0 else int(i) - offset
+
+        quotes = {
+            f: [
+                {
+                    "paragraph": where(i),
+                    "score": _round(scores.frames[i, m.frames_.index(f)]),
+                    "text": snippet(article.paragraphs[i].text),
+                }
+                for i in rows
+            ]
+            for f, rows in evidence.items()
+        }
+        evidence = {f: [where(i) for i in rows] for f, rows in evidence.items()}
         record = {
             "id": article.id,
-            "paragraphs_scored": int(content.sum()),
+            "paragraphs_scored": int(content[offset:].sum()),
             "frames": frames,
             "frame_scores": {f: _round(s) for f, s in zip(m.frames_, frame_scores, strict=True)},
             "primary_frame": primary,
             "stance": m.stances_[int(np.argmax(stance_scores))] if m.stances_ else None,
             "stance_scores": {s: _round(v) for s, v in zip(m.stances_, stance_scores, strict=True)},
             "evidence": evidence,
+            "evidence_text": quotes,
         }
         if not m.stances_:  # a frames-only codebook: no stance anywhere
             del record["stance"], record["stance_scores"]
         if not m.frames_:  # a stance-only codebook: no frames anywhere
-            for key in ("frames", "frame_scores", "primary_frame", "evidence"):
+            for key in ("frames", "frame_scores", "primary_frame", "evidence", "evidence_text"):
                 del record[key]
         warnings = self.warnings(article, content)
         if warnings:
             record["warnings"] = warnings
         for key, value in article.meta.items():  # input metadata travels with the prediction
             record.setdefault(key, value)
+        if titled:
+            record["title_scored"] = True
         if paragraphs:
             labels = m.decide(scores)
             record["paragraphs"] = [
                 {
-                    "index": i,
+                    "index": where(i),
+                    "text": p.text,
                     "frames": [] if p.boilerplate else lab.frames,
                     "frame_scores": {
                         f: _round(s) for f, s in zip(m.frames_, scores.frames[i], strict=True)
@@ -167,6 +222,8 @@ class ArticleClassifier:
                     del row["stance"], row["stance_scores"]
                 if not m.frames_:
                     del row["frames"], row["frame_scores"]
+            if titled:  # the title's own labels, apart from the paragraphs
+                record["title_labels"] = record["paragraphs"].pop(0)
         record["model"] = m.describe()
         return record
 
@@ -199,13 +256,22 @@ class ArticleClassifier:
             paragraphs = [
                 p if p.boilerplate else Paragraph(p.text, bool(next(found))) for p in a.paragraphs
             ]
+            if all(p.boilerplate for p in paragraphs):
+                # The learned detector never erases an article whole: a headline or a
+                # one-line text on its own is what the user asked about.
+                paragraphs = list(a.paragraphs)
             out.append(Article(a.id, paragraphs, meta=a.meta, place=a.place))
         return out
 
     def predict(self, articles: Sequence[Article], *, paragraphs: bool = False) -> list[dict]:
         """Prediction records for a batch of articles (paragraphs scored together)."""
-        articles = self.reflag(articles)
+        articles = self.prepare(articles)
         return [
             self.aggregate(article, scores, paragraphs=paragraphs)
             for article, scores in zip(articles, self.score(articles), strict=True)
         ]
+
+    def prepare(self, articles: Sequence[Article]) -> list[Article]:
+        """The articles as they are scored: furniture flagged by the learned detector too,
+        and the title, when there is one, as a first content row."""
+        return [with_title(a) for a in self.reflag(articles)]

@@ -7,6 +7,11 @@ logistic regression on hashed character and word n-grams learns the rest; a
 paragraph is treated as boilerplate when the heuristic or the detector says so.
 Hashed features need no vocabulary, so the detector is two arrays in
 safetensors.
+
+The features are the words and characters only, L2-normalised: nothing measures
+a paragraph's length, so a headline or a one-line summary is judged by what it
+says, not by being short. (Detectors saved before this had a length feature;
+they still load and run as they were trained.)
 """
 
 from __future__ import annotations
@@ -35,9 +40,11 @@ def _vectorizers():
     )
 
 
-def _features(texts: list[str]):
-    words = np.array([[min(len(t.split()), 200) / 200.0] for t in texts])
-    return sparse.hstack([v.transform(texts) for v in _vectorizers()] + [words]).tocsr()
+def _features(texts: list[str], *, length: bool = False):
+    parts = [v.transform(texts) for v in _vectorizers()]
+    if length:  # the length feature of detectors saved by earlier versions
+        parts.append(np.array([[min(len(t.split()), 200) / 200.0] for t in texts]))
+    return sparse.hstack(parts).tocsr()
 
 
 class BoilerplateDetector:
@@ -54,7 +61,8 @@ class BoilerplateDetector:
     def predict(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros(0, dtype=bool)
-        return self.model_.predict_proba(_features(texts))[:, 1] >= self.threshold
+        length = self.model_.coef_.shape[1] == 2 * N_FEATURES + 1
+        return self.model_.predict_proba(_features(texts, length=length))[:, 1] >= self.threshold
 
     def save(self, path: Path) -> None:
         save_file(

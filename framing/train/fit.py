@@ -257,7 +257,7 @@ def article_frame_scores(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Article frame scores as prediction computes them (the strongest content paragraph's),
     and the articles' gold frames: two arrays (n_articles, n_frames)."""
-    unlabeled = ArticleClassifier(model).reflag([as_unlabeled(a) for a in articles])
+    unlabeled = ArticleClassifier(model).prepare([as_unlabeled(a) for a in articles])
     scores = ArticleClassifier(model).score(unlabeled)
     S = np.zeros((len(articles), len(model.frames_)))
     for i, (article, score) in enumerate(zip(unlabeled, scores, strict=True)):
@@ -306,8 +306,13 @@ def fit_boilerplate(model: FramingClassifier, articles: list[Article]) -> str:
     if sum(flags) < MIN_BOILERPLATE or sum(flags) == len(flags):
         model.boilerplate_ = None
         return "boilerplate: too few marked paragraphs to learn from; the heuristic alone"
-    model.boilerplate_ = BoilerplateDetector().fit(texts, flags)
-    return f"boilerplate: heuristic plus a detector learned from {sum(flags)} marked paragraphs"
+    # Titles are content too: they teach the detector that short text can be content.
+    titles = sorted({str(a.meta.get("title") or "").strip() for a in articles} - {""})
+    model.boilerplate_ = BoilerplateDetector().fit(texts + titles, flags + [False] * len(titles))
+    return (
+        f"boilerplate: heuristic plus a detector learned from {sum(flags)} marked paragraphs"
+        f" against {len(flags) - sum(flags)} content paragraphs and {len(titles)} titles"
+    )
 
 
 def fit_article_stance(model: FramingClassifier, articles: list[Article], *, seed: int = 0) -> str:
@@ -347,9 +352,10 @@ def fit_article_stance(model: FramingClassifier, articles: list[Article], *, see
 
 
 def _fill(features, model, articles, rows) -> None:
-    for row, article, scores in zip(
-        rows, articles, ArticleClassifier(model).score(articles), strict=True
-    ):
+    """Article-stance features of ``articles``, scored as prediction scores them."""
+    classifier = ArticleClassifier(model)
+    articles = classifier.prepare(articles)
+    for row, article, scores in zip(rows, articles, classifier.score(articles), strict=True):
         content, words = content_and_words(article)
         features[row] = article_features(scores.stance, content, words)
 
