@@ -16,7 +16,9 @@ from framing.data.codebook import Codebook, load_codebook
 from framing.data.corpus import Article, dataset_records, labeled_from_records, load_labeled
 from framing.errors import FramingError
 
-SPLITS = ("train", "dev", "test")
+# Extra held-out splits: read, checked and scored, never trained or cross-validated on.
+HELDOUT_ONLY = ("headlines",)
+SPLITS = ("train", "dev", "test", *HELDOUT_ONLY)
 _SUFFIXES = (".jsonl", ".csv", ".parquet")
 
 

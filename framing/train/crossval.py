@@ -22,7 +22,7 @@ from sklearn.model_selection import KFold
 
 from framing.data.codebook import Codebook
 from framing.data.corpus import Article
-from framing.data.splits import bundled_corpus_dir, corpus_codebook, load_splits
+from framing.data.splits import HELDOUT_ONLY, bundled_corpus_dir, corpus_codebook, load_splits
 from framing.errors import FramingError
 from framing.eval.evaluate import format_table, predict_corpus, score
 from framing.eval.report import write_report
@@ -156,7 +156,12 @@ def cross_validate_corpus(
     articles pooled; default: the bundled corpus) with a training configuration."""
     data = Path(data) if data is not None else bundled_corpus_dir()
     codebook = corpus_codebook(data, codebook)
-    articles = [a for part in load_splits(data, codebook).values() for a in part]
+    articles = [
+        a
+        for name, part in load_splits(data, codebook).items()
+        if name not in HELDOUT_ONLY
+        for a in part
+    ]
     result = cross_validate(
         articles,
         config.family,
