@@ -8,6 +8,9 @@ frames-only codebook (no stance block) and article-level records; `framing train
 with tuned thresholds, no frame forced; means and standard deviations over the folds.
 
     python benchmarks/gvfc_cli.py --data ../shared/benchmarks/gvfc [--families tfidf encoder]
+        [--configs benchmarks/configs/ensemble-finetune.toml] [--folds 0 1 2 3 4]
+
+``--configs`` trains with ``framing train --config FILE`` (the row is named by the file).
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="The gvfc folder.")
     parser.add_argument("--families", nargs="+", default=["tfidf", "encoder"])
+    parser.add_argument("--configs", nargs="*", type=Path, default=[])
+    parser.add_argument("--folds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     args = parser.parse_args()
     if not (args.data / "folds").is_dir():
         raise SystemExit(f"{args.data}: no folds/ folder; give the GVFC folder with --data")
@@ -64,13 +69,15 @@ def main() -> None:
     )
     print("|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        for family in args.families:
+        runs = [(f, ["--model", f]) for f in args.families]
+        runs += [(c.stem, ["--config", c.resolve()]) for c in args.configs]
+        for family, how in runs:
             macro, micro, seconds = [], [], []
-            for fold in range(5):
+            for fold in args.folds:
                 corpus = Path(tmp) / f"{family}-{fold}" / "corpus"
                 write_corpus(corpus, args.data / "folds" / str(fold))
                 started = time.perf_counter()
-                cli("train", "--data", corpus, "--out", corpus.parent / "model", "--model", family)
+                cli("train", "--data", corpus, "--out", corpus.parent / "model", *how)
                 cli(
                     "evaluate",
                     "--model",
@@ -87,9 +94,10 @@ def main() -> None:
                 macro.append(metrics["article"]["frames"]["macro_f1"])
                 micro.append(metrics["article"]["frames"]["micro_f1"])
                 print(f"{family} fold {fold}: macro-F1 {macro[-1]:.3f}", file=sys.stderr)
+            sd = statistics.stdev if len(macro) > 1 else (lambda values: 0.0)
             print(
-                f"| {family} | {statistics.mean(macro):.3f} ± {statistics.stdev(macro):.3f}"
-                f" | {statistics.mean(micro):.3f} ± {statistics.stdev(micro):.3f}"
+                f"| {family} | {statistics.mean(macro):.3f} ± {sd(macro):.3f}"
+                f" | {statistics.mean(micro):.3f} ± {sd(micro):.3f}"
                 f" | {statistics.mean(seconds):.0f} |"
             )
 

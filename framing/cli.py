@@ -18,7 +18,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-data_app = typer.Typer(help="Check and describe labeled corpora.", no_args_is_help=True)
+data_app = typer.Typer(help="Check, describe and convert labeled corpora.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
 
@@ -77,13 +77,13 @@ def user_errors(command):
     return wrapper
 
 
-def _model_dir(model: Path | None) -> Path:
-    from framing.train.default import ensure_default_model
+def _model_dir(model: str | None) -> Path:
+    from framing.train.default import resolve_model
 
-    return model if model is not None else ensure_default_model()
+    return resolve_model(model)
 
 
-def _load_model(model: Path | None):
+def _load_model(model: str | None):
     from framing.models.base import FramingClassifier
 
     return FramingClassifier.load(_model_dir(model))
@@ -101,6 +101,15 @@ def _default_corpus() -> Path:
     return bundled_corpus_dir()
 
 
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="A built-in model: default (ships trained), fast (tfidf) or accurate (with a"
+        " fine-tuned transformer; trained on first use), or a model directory"
+        " (default: default).",
+    ),
+]
 CodebookOption = Annotated[
     Path | None,
     typer.Option(
@@ -173,10 +182,7 @@ def classify(
         list[str],
         typer.Argument(help="Files, folders (.jsonl .csv .parquet .txt .md) or '-' for stdin."),
     ],
-    model: Annotated[
-        Path | None,
-        typer.Option("--model", help="Model directory (default: the bundled default model)."),
-    ] = None,
+    model: ModelOption = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -253,10 +259,7 @@ def explain(
     inputs: Annotated[
         list[str], typer.Argument(help="Files or folders of articles, or '-' for stdin.")
     ],
-    model: Annotated[
-        Path | None,
-        typer.Option("--model", help="Model directory (default: the bundled default model)."),
-    ] = None,
+    model: ModelOption = None,
     article_id: Annotated[
         str | None, typer.Option("--id", help="Explain only the article with this id.")
     ] = None,
@@ -294,10 +297,7 @@ def explain(
 @app.command()
 @user_errors
 def evaluate(
-    model: Annotated[
-        Path | None,
-        typer.Option("--model", help="Model directory (default: the bundled default model)."),
-    ] = None,
+    model: ModelOption = None,
     data: Annotated[
         Path | None,
         typer.Option("--data", help="Labeled corpus file or folder (default: the bundled corpus)."),
@@ -336,8 +336,12 @@ def evaluate(
 @app.command()
 @user_errors
 def compare(
-    model_a: Annotated[Path, typer.Argument(help="First model directory (A).")],
-    model_b: Annotated[Path, typer.Argument(help="Second model directory (B).")],
+    model_a: Annotated[
+        str, typer.Argument(help="First model (A): a directory or a built-in name.")
+    ],
+    model_b: Annotated[
+        str, typer.Argument(help="Second model (B): a directory or a built-in name.")
+    ],
     data: Annotated[
         Path | None,
         typer.Option("--data", help="Labeled corpus file or folder (default: the bundled corpus)."),
@@ -349,9 +353,8 @@ def compare(
 ):
     """Paired bootstrap comparison of two models on the same articles (B minus A)."""
     from framing.eval.compare import compare_heldout, format_comparison, write_comparison
-    from framing.models.base import FramingClassifier
 
-    a, b = FramingClassifier.load(model_a), FramingClassifier.load(model_b)
+    a, b = _load_model(model_a), _load_model(model_b)
     result = compare_heldout(a, b, data, split, seeds=seeds, n_boot=bootstrap)
     typer.echo(format_comparison(result))
     if out:

@@ -343,3 +343,32 @@ def test_a_headline_alone_gets_real_predictions(model_dir):
     prediction = json.loads(result.stdout)
     assert prediction["paragraphs_scored"] == 1 and "warnings" not in prediction
     assert max(prediction["frame_scores"].values()) > 0.05
+
+
+def test_train_ensemble_with_finetuned_member_from_config(
+    tmp_path, tiny_records, write_jsonl, tiny_transformer
+):
+    """framing train --config builds an ensemble with a fine-tuned member on any corpus:
+    member weights chosen on held-out articles, the member's epochs chosen and refit."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = tiny_records()
+    write_jsonl(corpus / "train.jsonl", records + [dict(r, id=r["id"] + "-b") for r in records])
+    config = tmp_path / "ensemble.toml"
+    config.write_text(
+        'family = "ensemble"\n[settings]\nmembers = ["tfidf", "finetune"]\n'
+        "[settings.member_settings.finetune]\n"
+        f'encoder = "{tiny_transformer}"\nepochs = 3\nbatch_size = 4\nmax_length = 32\n'
+    )
+    result = run("train", "--data", corpus, "--out", tmp_path / "model", "--config", config)
+    assert result.returncode == 0, result.stderr
+    card = (tmp_path / "model" / "README.md").read_text()
+    assert "member weights (tfidf, finetune) chosen on" in card
+    assert "refit settings chosen on the held-out articles" in card
+    weights = json.loads((tmp_path / "model" / "member_weights.json").read_text())
+    assert abs(sum(weights["frames"]) - 1) < 1e-9
+    saved = (tmp_path / "model" / "train.toml").read_text()
+    assert "holdout = 0.0" in saved  # the refit's settings, so a rebuild repeats it
+    out = run("classify", EXAMPLE, "--model", tmp_path / "model")
+    assert out.returncode == 0, out.stderr
+    assert "finetune" in json.loads(out.stdout)["model"]

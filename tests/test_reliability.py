@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -308,25 +309,77 @@ def test_loading_never_unpickles_or_downloads(tmp_path, paragraph_data):
             model.fit(*paragraph_data())
 
 
-def test_default_model_built_once_cached_and_rebuilt_when_damaged(tmp_path):
-    """Two first runs at once train the default model once (a file lock); later runs use
+def test_default_model_ships_ready(tmp_path):
+    """The first classify on a fresh machine (empty cache) uses the shipped default model:
+    nothing is trained, nothing is written to the cache."""
+    cache = tmp_path / "cache"
+    env = {**os.environ, "FRAMING_CACHE": str(cache)}
+    article = tmp_path / "a.txt"
+    article.write_text(GOOD)
+    command = [sys.executable, "-m", "framing", "classify", str(article), "-q"]
+    result = subprocess.run(command, env=env, capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert b"training" not in result.stderr
+    assert "ensemble" in json.loads(result.stdout)["model"]
+    assert not cache.exists() or not [p for p in cache.iterdir() if p.name.startswith("builtin")]
+
+
+def test_builtin_fast_model_built_once_cached_and_rebuilt_when_damaged(tmp_path):
+    """Two first runs of --model fast at once train it once (a file lock); later runs use
     the cache; a damaged cached model is noticed by its digest and rebuilt."""
     env = {**os.environ, "FRAMING_CACHE": str(tmp_path / "cache")}
     article = tmp_path / "a.txt"
     article.write_text(GOOD)
-    command = [sys.executable, "-m", "framing", "classify", str(article), "-q"]
+    command = [sys.executable, "-m", "framing", "classify", str(article), "-q", "--model", "fast"]
     runs = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(2)
     ]
     outputs = [r.communicate(timeout=300) for r in runs]
     assert all(r.returncode == 0 for r in runs), outputs
-    assert sum(b"training the default" in err for _, err in outputs) == 1
+    assert sum(b"training the built-in fast model" in err for _, err in outputs) == 1
     assert outputs[0][0] == outputs[1][0]
+    assert b"tfidf" in outputs[0][0]
     cached = subprocess.run(command, env=env, capture_output=True, timeout=300)
     assert b"training" not in cached.stderr and cached.stdout == outputs[0][0]
-    (model,) = [p for p in (tmp_path / "cache").iterdir() if not p.name.startswith(".")]
+    (model,) = [p for p in (tmp_path / "cache").iterdir() if p.name.startswith("builtin-fast")]
     (model / "weights.safetensors").write_bytes(b"\x00" * 64)
     again = subprocess.run(command, env=env, capture_output=True, timeout=300)
     assert again.returncode == 0 and b"is damaged" in again.stderr
     assert again.stdout == outputs[0][0]
+
+
+def test_shipped_default_rebuilds_from_its_train_toml(tmp_path):
+    """framing train --config with the shipped model's train.toml rebuilds it: the same
+    labels on the authored test split."""
+    from framing.data.codebook import load_codebook
+    from framing.data.corpus import as_unlabeled
+    from framing.data.splits import bundled_corpus_dir, load_splits
+    from framing.models.article import ArticleClassifier
+    from framing.train.default import shipped_model_dir
+
+    shipped = shipped_model_dir("default")
+    env = {**os.environ, "FRAMING_CACHE": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "framing", "train", "--config", str(shipped / "train.toml")]
+    result = subprocess.run(
+        [*command, "--out", str(tmp_path / "rebuilt")], env=env, capture_output=True, timeout=900
+    )
+    assert result.returncode == 0, result.stderr
+    test = [as_unlabeled(a) for a in load_splits(bundled_corpus_dir(), load_codebook())["test"]]
+
+    def labels(path):
+        records = ArticleClassifier(FramingClassifier.load(path)).predict(test)
+        return [(r["frames"], r["stance"]) for r in records]
+
+    assert labels(tmp_path / "rebuilt") == labels(shipped)
+
+
+def test_builtin_names_and_paths(tmp_path, monkeypatch):
+    from framing.train.default import resolve_model, shipped_model_dir
+
+    assert resolve_model(None) == shipped_model_dir("default")
+    assert resolve_model("default") == shipped_model_dir("default")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fast").mkdir()  # a folder named like a built-in model is taken as a path
+    assert resolve_model("fast") == Path("fast")
+    assert resolve_model(str(tmp_path / "elsewhere")) == tmp_path / "elsewhere"

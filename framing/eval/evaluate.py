@@ -286,6 +286,7 @@ def score(
         dtype=bool,
     )
     tp = int((gold_boiler & pred_boiler).sum())
+    tn = int((~gold_boiler & ~pred_boiler).sum())
     return {
         "model": model.describe(),
         "n_articles": len(articles),
@@ -304,6 +305,9 @@ def score(
             "flagged": int(pred_boiler.sum()),
             "precision": tp / max(int(pred_boiler.sum()), 1),
             "recall": tp / max(int(gold_boiler.sum()), 1),
+            # the same for content, the paragraphs that must never be lost as furniture
+            "content_precision": tn / max(int((~pred_boiler).sum()), 1),
+            "content_recall": tn / max(int((~gold_boiler).sum()), 1),
         },
     }
 
@@ -386,6 +390,14 @@ def format_table(metrics: dict) -> str:
         lines.append(
             f"{frame:24}{m['precision']:7.3f}{m['recall']:7.3f}{m['f1']:7.3f}{m['support']:9d}"
         )
+    B = metrics["boilerplate"]
+    if P:
+        lines += [
+            "",
+            f"page furniture: precision {B['precision']:.3f}, recall {B['recall']:.3f}"
+            f" ({B['gold']} marked); content: precision {B['content_precision']:.3f},"
+            f" recall {B['content_recall']:.3f}",
+        ]
     return "\n".join(lines)
 
 

@@ -1,9 +1,18 @@
-"""The default model: trained from the bundled corpus on first use, then cached.
+"""The built-in models, by the names a user types: ``default``, ``fast``, ``accurate``.
+
+- ``default`` ships trained inside the package (``framing/builtin/default``:
+  safetensors and JSON; the encoder it uses is named, not copied), so the first
+  ``framing classify`` starts at once. ``framing train --config`` with its
+  ``train.toml`` rebuilds it from the bundled corpus.
+- ``fast`` (tfidf) and ``accurate`` (an ensemble with a fine-tuned transformer,
+  whose weights are too large to ship) are trained from the bundled corpus on
+  first use and cached.
 
 The cache folder is ``$FRAMING_CACHE``, else ``$XDG_CACHE_HOME/framing``, else
-``~/.cache/framing``. The cached model's name holds the package version, the
-family and a hash of the bundled corpus and codebook, so an upgrade or a corpus
-change trains a fresh one instead of reusing a stale model.
+``~/.cache/framing``. A cached model's name holds the package version, the name
+and a hash of the bundled corpus and codebook, so an upgrade or a corpus change
+trains a fresh one instead of reusing a stale model. A cached model whose files
+no longer match their digest is rebuilt; a damaged shipped model is an error.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock
@@ -18,11 +28,41 @@ from filelock import FileLock
 from framing.data.codebook import default_codebook_path
 from framing.data.paths import cache_dir
 from framing.data.splits import bundled_corpus_dir, split_files
+from framing.errors import FramingError
 from framing.models.base import is_model_dir, model_is_intact
 from framing.train.train import train
 
-DEFAULT_FAMILY = "tfidf"
 logger = logging.getLogger(__name__)
+
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "builtin"
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A built-in model: its family and settings, whether it ships trained, and what it is
+    for (shown in ``--help`` and the README)."""
+
+    family: str
+    settings: dict = field(default_factory=dict)
+    shipped: bool = False
+    about: str = ""
+
+
+BUILTINS = {
+    "default": Builtin(
+        "ensemble",
+        {"members": ["tfidf", "encoder"]},
+        shipped=True,
+        about="tfidf + frozen MiniLM encoder, weights chosen on held-out articles; ships trained",
+    ),
+    "fast": Builtin("tfidf", about="tfidf n-grams with logistic heads; trained on first use"),
+    "accurate": Builtin(
+        "ensemble",
+        {"members": ["tfidf", "encoder", "finetune"]},
+        about="tfidf + encoder + fine-tuned MiniLM; trained on first use (minutes)",
+    ),
+}
+DEFAULT_NAME = "default"
 
 
 def _corpus_fingerprint() -> str:
@@ -33,20 +73,49 @@ def _corpus_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def default_model_dir(family: str = DEFAULT_FAMILY) -> Path:
+def shipped_model_dir(name: str = DEFAULT_NAME) -> Path:
+    """Where a shipped built-in model lives inside the package."""
+    return SHIPPED_DIR / name
+
+
+def cached_model_dir(name: str) -> Path:
+    """Where a built-in model trained on first use is cached."""
     from framing import __version__
 
-    return cache_dir() / f"default-{family}-{__version__}-{_corpus_fingerprint()}"
+    return cache_dir() / f"builtin-{name}-{__version__}-{_corpus_fingerprint()}"
 
 
-def ensure_default_model(family: str = DEFAULT_FAMILY) -> Path:
-    """Path of the cached default model, training it first if it is not there yet.
+def resolve_model(spec: str | Path | None = None) -> Path:
+    """The model directory for ``spec``: a built-in name (``default`` when None) or a path.
 
-    A cached model whose files no longer match the digest written when it was built
-    (a disk error, an interrupted copy, a hand edit) is rebuilt, with a message. A file
-    lock makes concurrent first runs train it once: the others wait, then use it.
+    A name that is also an existing path is taken as the path (write ``./fast`` to be
+    explicit). Built-in models not shipped are trained on first use and cached.
     """
-    path = default_model_dir(family)
+    if spec is None:
+        spec = DEFAULT_NAME
+    path = Path(spec)
+    if str(spec) in BUILTINS and not path.exists():
+        return ensure_builtin(str(spec))
+    return path
+
+
+def ensure_builtin(name: str) -> Path:
+    """Path of built-in model ``name``: the shipped folder, or the cached one (trained first
+    when it is not there yet or damaged; a file lock makes concurrent first runs train it
+    once, the others wait and use it)."""
+    if name not in BUILTINS:
+        raise FramingError(f"no built-in model {name!r}; expected one of {', '.join(BUILTINS)}")
+    spec = BUILTINS[name]
+    if spec.shipped:
+        path = shipped_model_dir(name)
+        if is_model_dir(path) and model_is_intact(path):
+            return path
+        raise FramingError(
+            f"the shipped {name} model in {path} is missing or damaged; reinstall framing, or"
+            f" rebuild it with `framing train --config {path / 'train.toml'} --out DIR`"
+            " and pass --model DIR"
+        )
+    path = cached_model_dir(name)
     if is_model_dir(path) and model_is_intact(path):
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,12 +128,20 @@ def ensure_default_model(family: str = DEFAULT_FAMILY) -> Path:
                 if is_model_dir(path)
                 else "it was written by an older version of framing"
             )
-            logger.warning(f"the cached default model in {path} is damaged ({why}); rebuilding it")
+            logger.warning(f"the cached {name} model in {path} is damaged ({why}); rebuilding it")
             shutil.rmtree(path)  # a cache folder of ours, named for this model only
         else:
             logger.warning(
-                f"training the default {family} model from the bundled corpus (first use"
-                f" only; cached in {path})"
+                f"training the built-in {name} model ({spec.family}) from the bundled corpus"
+                f" (first use only; cached in {path})"
             )
-        train(bundled_corpus_dir(), path, family=family)
+        build_builtin(name, path)
     return path
+
+
+def build_builtin(name: str, out: Path, *, force: bool = False) -> Path:
+    """Train built-in model ``name`` from the bundled corpus into ``out``."""
+    spec = BUILTINS[name]
+    return train(
+        bundled_corpus_dir(), out, family=spec.family, settings=dict(spec.settings), force=force
+    ).path

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from framing.data.codebook import Codebook
-from framing.data.splits import bundled_corpus_dir, corpus_codebook, load_splits
+from framing.data.splits import HELDOUT_ONLY, bundled_corpus_dir, corpus_codebook, load_splits
 from framing.errors import FramingError
 from framing.eval.evaluate import evaluate
 from framing.models.base import (
@@ -115,18 +115,19 @@ def train(
     scores = {
         name: evaluate(model, arts)
         for name, arts in splits.items()
-        if name in ("dev", "test") and arts
+        if name in ("dev", "test", *HELDOUT_ONLY) and arts
     }
+    where = "bundled corpus" if data.resolve() == bundled_corpus_dir().resolve() else str(data)
     result = TrainResult(model, None, sizes, scores, seconds, notes)
     if out is not None:
 
         def write(folder: Path) -> None:
             model.save(folder)
-            save_config(model, seed, str(data), folder / CONFIG_NAME)
+            save_config(model, seed, where, folder / CONFIG_NAME)
             write_card(
                 folder,
                 model,
-                data=str(data),
+                data=where,
                 sizes=sizes,
                 scores=scores,
                 notes=notes,
