@@ -483,6 +483,56 @@ def data_agreement(
     typer.echo(format_agreement(rows))
 
 
+@data_app.command("to-label-studio")
+@user_errors
+def data_to_label_studio(
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders of articles.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the config and tasks.")],
+    codebook: CodebookOption = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Pre-annotate with this model (a folder or built-in name)."),
+    ] = None,
+):
+    """Write a Label Studio labeling config (from the codebook) and tasks (one per article)."""
+    from framing.classify.labelstudio import export_label_studio
+
+    folder, n, problems = export_label_studio(
+        inputs,
+        _codebook(codebook),
+        out,
+        model=_load_model(model) if model else None,
+    )
+    for problem in problems:
+        _err(f"error: {problem}")
+    _err(
+        f"wrote {n} tasks to {folder / 'tasks.json'} and the config to"
+        f" {folder / 'labeling_config.xml'}"
+    )
+    if problems:
+        raise typer.Exit(1)
+
+
+@data_app.command("from-label-studio")
+@user_errors
+def data_from_label_studio(
+    export: Annotated[Path, typer.Argument(help="Label Studio JSON export.")],
+    out: Annotated[Path, typer.Option("--out", help="Corpus file to write (.jsonl).")],
+    codebook: CodebookOption = None,
+    annotator: Annotated[
+        str | None,
+        typer.Option(help="Take this annotator's labels (completed_by id or e-mail)."),
+    ] = None,
+):
+    """Read a Label Studio JSON export back into the corpus format (one annotator per pass)."""
+    from framing.data.labelstudio import import_label_studio
+
+    n, notes = import_label_studio(export, _codebook(codebook), out, annotator=annotator)
+    for note in notes:
+        _err(f"note: {note}")
+    _err(f"wrote {n} labeled articles to {out}")
+
+
 def main() -> None:
     app(prog_name="framing")
 
