@@ -9,5 +9,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
-    -e '.[encoder,report,dask,dev]'
+    -e '.[encoder,report,dask,annotate,dev]'
 echo "framing installed in .venv ($(.venv/bin/framing --version 2>/dev/null || echo ok))" >&2

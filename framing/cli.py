@@ -296,6 +296,84 @@ def explain(
 
 @app.command()
 @user_errors
+def annotate(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files or folders of articles to label; or `export DIR` to write the corpus."
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Project folder (labels in SQLite); for export, the corpus to write."
+        ),
+    ],
+    codebook: CodebookOption = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="Model whose suggestions pre-fill the page (default:"
+            " zero-shot until the first retraining).",
+        ),
+    ] = None,
+    annotator: Annotated[
+        str | None, typer.Option(help="Your annotator name (else asked on the page).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    random_share: Annotated[
+        float, typer.Option(help="Share of random picks, kept as an evaluation sample.")
+    ] = 0.2,
+    overlap: Annotated[
+        float, typer.Option(help="Share of articles a second annotator also labels.")
+    ] = 0.2,
+    retrain_every: Annotated[
+        int, typer.Option(help="Retrain the suggesting model every N labeled articles.")
+    ] = 20,
+    split: Annotated[
+        str | None,
+        typer.Option(help="With export: write train/dev/test files, e.g. 0.7,0.15,0.15."),
+    ] = None,
+):
+    """Label articles in the browser with active learning; `annotate export` writes the corpus."""
+    from framing.annotate import open_project, serve
+
+    if inputs and inputs[0] == "export":
+        if len(inputs) != 2:
+            raise FramingError("usage: framing annotate export PROJECT_DIR --out CORPUS.jsonl")
+        folder = Path(inputs[1])
+        if not (folder / "annotations.sqlite").is_file():
+            raise FramingError(f"{folder}: not an annotation project (no annotations.sqlite)")
+        project, _ = open_project(folder, _codebook(codebook))
+        fractions = None
+        if split:
+            try:
+                fractions = tuple(float(x) for x in split.split(","))
+            except ValueError:
+                raise FramingError(
+                    f"--split must be fractions like 0.7,0.15,0.15, got {split!r}"
+                ) from None
+        written = project.export(out, split=fractions)
+        _err(f"wrote {len(project.records())} labeled articles to {written}")
+        return
+    project, problems = open_project(
+        out,
+        _codebook(codebook),
+        inputs,
+        model=_load_model(model) if model else None,
+        random_share=random_share,
+        overlap=overlap,
+        retrain_every=retrain_every,
+    )
+    for problem in problems:
+        _err(f"error: {problem}")
+    serve(project, host=host, port=port, annotator=annotator)
+
+
+@app.command()
+@user_errors
 def evaluate(
     model: ModelOption = None,
     data: Annotated[

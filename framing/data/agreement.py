@@ -64,7 +64,14 @@ def agreement(
     pass1, pass2 : the two annotation files.
     ids : restrict to these article ids (e.g. the real ones); default all shared ids.
     """
-    first, second = _read(Path(pass1)), _read(Path(pass2))
+    return agreement_between(_read(Path(pass1)), _read(Path(pass2)), codebook, ids=ids)
+
+
+def agreement_between(
+    first: dict[str, dict], second: dict[str, dict], codebook: Codebook, *, ids=None
+) -> list[Agreement]:
+    """:func:`agreement` on two passes already read: ``{article_id: record}`` each, a record
+    holding ``paragraphs`` (``frames``, ``stance``, ``boilerplate``) and ``stance``."""
     shared = sorted(set(first) & set(second))
     if ids is not None:
         shared = [i for i in shared if i in ids]
