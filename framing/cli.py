@@ -105,9 +105,9 @@ ModelOption = Annotated[
     str | None,
     typer.Option(
         "--model",
-        help="A built-in model: default (ships trained), fast (tfidf) or accurate (with a"
-        " fine-tuned transformer; trained on first use), or a model directory"
-        " (default: default).",
+        help="A built-in model: default (the encoder; ships trained), fast (tfidf) or"
+        " accurate (tfidf + encoder; fast and accurate are trained on first use), or a"
+        " model directory (default: default).",
     ),
 ]
 CodebookOption = Annotated[

@@ -120,10 +120,10 @@ def test_two_annotators_overlap_agreement_and_adjudication(tmp_path, pool, codeb
         tmp_path / "p", codebook, [str(pool)], overlap=1.0, random_share=0.0, background=False
     )
     article_id, how = project.next_article("ann")
-    assert how == "overlap"
+    assert how == "active-overlap"
     n = len(project.store.article(article_id)["paragraphs"])
     project.submit(article_id, "ann", _labels(n, frames=("business",)))
-    assert project.next_article("bob") == (article_id, "overlap")  # the second pass
+    assert project.next_article("bob") == (article_id, how)  # the second pass
     project.submit(article_id, "bob", _labels(n, frames=("partnership",)))
     rows = {r.label: r for r in project.agreement()}
     assert rows["business"].n == n and rows["business"].observed == 0.0
@@ -164,7 +164,7 @@ def test_retraining_scores_on_random_picks_only(tmp_path, bundled_sample, codebo
         )
     curve = project.store.curve()
     assert [point["labels"] for point in curve] == [8, 16]
-    randoms = {a for a, _, how in project.store.picks() if how == "random"}
+    randoms = {a for a, _, how in project.store.picks() if how.startswith("random")}
     assert curve[-1]["evaluated_on"] == len(randoms) > 0
     assert project.model.family == "tfidf"
     trained_on = {a.id for a in project.labeled_articles("active")}

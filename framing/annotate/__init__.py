@@ -36,6 +36,7 @@ def open_project(
         else:
             articles.append(article)
     project.add(articles)
+    project.warm()
     if not project.store.article_ids():
         raise FramingError(
             f"{folder}: no article to annotate; give files or folders of articles"

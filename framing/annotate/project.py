@@ -32,6 +32,8 @@ from framing.train.fit import fit_and_tune
 
 logger = logging.getLogger(__name__)
 
+# How an article was picked: "active" or "random", with "-overlap" when a second
+# annotator is to label it too.
 ACTIVE, RANDOM, OVERLAP = "active", "random", "overlap"
 MIN_TO_RETRAIN = 4
 
@@ -109,7 +111,8 @@ class Project:
         return ArticleClassifier(model).predict([self._article(article_id)], paragraphs=True)[0]
 
     def _score_pool(self) -> None:
-        """Each unlabeled article's value under the current models (once per model)."""
+        """Each article's value under the current models (once per model). Computed apart
+        and swapped in, so picks never wait for it (see :meth:`warm`)."""
         model, other = self._models()
         if self._scored_by is model:
             return
@@ -119,18 +122,26 @@ class Project:
         if not texts:
             return
         scores = model.predict_proba(texts)
-        frames = scores.frames
         second = other.predict_proba(texts).frames if other is not None else None
-        values = paragraph_value(frames, model.thresholds_, scores.stance, second)
-        start = 0
-        self._values = {}
+        per = paragraph_value(scores.frames, model.thresholds_, scores.stance, second)
+        values, start = {}, 0
         for article in articles:
             n = len(article.paragraphs)
-            self._values[article.id] = float(values[start : start + n].mean()) if n else 0.0
+            values[article.id] = float(per[start : start + n].mean()) if n else 0.0
             start += n
-        self._vectors = text_vectors([a.text for a in articles])
-        self._ids = ids
-        self._scored_by = model
+        vectors = text_vectors([a.text for a in articles])
+        with self._lock:
+            self._values, self._vectors, self._ids, self._scored_by = values, vectors, ids, model
+
+    def warm(self) -> None:
+        """Score the pool for the current model in the background (or now, without one)."""
+        if self.background:
+            threading.Thread(target=self._score_pool, daemon=True).start()
+        else:
+            self._score_pool()
+
+    def _ready(self) -> bool:
+        return self._scored_by is not None
 
     # ------------------------------------------------------------------ picking
 
@@ -149,27 +160,29 @@ class Project:
                 if who == annotator and annotator not in labels.get(article_id, {}):
                     return article_id, how
             for article_id, who, how in picks:
-                if how == OVERLAP and who != annotator and article_id not in mine:
+                if how.endswith(OVERLAP) and who != annotator and article_id not in mine:
                     others = [w for w in labels.get(article_id, {}) if w != ADJUDICATOR]
                     if len(others) == 1:
-                        self.store.add_pick(article_id, annotator, OVERLAP)
-                        return article_id, OVERLAP
+                        self.store.add_pick(article_id, annotator, how)
+                        return article_id, how
             taken = {a for a, _, _ in picks} | set(labels)
             left = [i for i in self.store.article_ids() if i not in taken]
             if not left:
                 return None
-            if self._rng.random() < self.random_share:
+            if not self.background:
+                self._score_pool()
+            if self._rng.random() < self.random_share or not self._ready():
+                # a random pick; also while the pool is still being scored, so no one waits
                 chosen, how = self._rng.choice(left), RANDOM
             else:
-                self._score_pool()
                 index = {a: k for k, a in enumerate(self._ids)}
                 values = np.array([self._values.get(a, 0.0) for a in self._ids])
                 candidates = np.array([index[a] for a in left if a in index])
                 seen = np.array([index[a] for a in taken if a in index], dtype=int)
                 chosen = self._ids[choose(values, candidates, self._vectors, seen)]
                 how = ACTIVE
-            if how != RANDOM and self._rng.random() < self.overlap:
-                how = OVERLAP  # a second annotator will be asked for it too
+            if self._rng.random() < self.overlap:
+                how = f"{how}-{OVERLAP}"  # a second annotator will be asked for it too
             self.store.add_pick(chosen, annotator, how)
             return chosen, how
 
@@ -197,8 +210,8 @@ class Project:
             how.setdefault(article_id, kind)
         out = []
         for record in self.records():
-            kind = how.get(record["id"], ACTIVE)
-            if which == RANDOM and kind != RANDOM or which == ACTIVE and kind == RANDOM:
+            random_pick = how.get(record["id"], ACTIVE).startswith(RANDOM)
+            if which == RANDOM and not random_pick or which == ACTIVE and random_pick:
                 continue
             article, problems = parse_labeled(record, record["id"], self.codebook)
             if article is not None and not problems:
@@ -266,6 +279,7 @@ class Project:
                 self.model = model
                 self.retrained_at = n
                 self.store.put("retrained_at", n)
+            self._score_pool()  # picks keep the old values until the new ones are in
             logger.info(f"retrained on {len(train)} labeled articles; scored on {len(held)}")
         except FramingError as exc:
             logger.warning(f"retraining skipped: {exc}")
