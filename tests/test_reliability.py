@@ -320,7 +320,7 @@ def test_default_model_ships_ready(tmp_path):
     result = subprocess.run(command, env=env, capture_output=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert b"training" not in result.stderr
-    assert json.loads(result.stdout)["model"].startswith("encoder")
+    assert " encoder (" in json.loads(result.stdout)["model"]
     assert not cache.exists() or not [p for p in cache.iterdir() if p.name.startswith("builtin")]
 
 
