@@ -160,6 +160,7 @@ def main(argv=None) -> None:
                 BUDGETS, [statistics.mean(r[b] for r in runs) for b in BUDGETS], "o-", label=name
             )
         ax.set_xscale("log")
+        ax.minorticks_off()
         ax.set_xticks(BUDGETS, [str(b) for b in BUDGETS])
         ax.set_xlabel("labeled paragraphs")
         ax.set_ylabel("dev frames macro-F1")
