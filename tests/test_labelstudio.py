@@ -186,3 +186,105 @@ def test_cli_out_with_pre_annotations_and_back(tmp_path, tfidf_model_dir, tiny_r
         "data", "from-label-studio", tmp_path / "export.json", "--out", tmp_path / "c.jsonl"
     )
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def _label_studio() -> str | None:
+    """The label-studio command: $FRAMING_LABEL_STUDIO, else one on the PATH."""
+    import os
+    import shutil
+
+    return os.environ.get("FRAMING_LABEL_STUDIO") or shutil.which("label-studio")
+
+
+@pytest.mark.skipif(_label_studio() is None, reason="label-studio is not installed")
+def test_live_label_studio_round_trip(tmp_path, tiny_records, codebook):
+    """Start Label Studio on 127.0.0.1, create a project with our config, import our tasks
+    through its API, annotate them through the API, export as JSON, read back."""
+    import os
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = "framingtesttoken0123456789abcdef01234567"
+    env = {
+        **os.environ,
+        "LABEL_STUDIO_BASE_DATA_DIR": str(tmp_path / "ls-data"),
+        # the token given at start is a "legacy" token, off by default since 1.17
+        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+    }
+    server = subprocess.Popen(
+        [
+            _label_studio(),
+            "start",
+            "--no-browser",
+            "--internal-host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--username",
+            "test@example.com",
+            "--password",
+            "framing-test-pw",
+            "--user-token",
+            token,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def call(method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            base + path,
+            data=data,
+            method=method,
+            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read() or b"null")
+
+    try:
+        for _ in range(300):
+            try:
+                call("GET", "/api/projects")
+                break
+            except urllib.error.HTTPError as exc:
+                pytest.fail(f"Label Studio refused the API call: {exc}")
+            except OSError:
+                time.sleep(1)
+        else:
+            pytest.fail("Label Studio did not start")
+        records = tiny_records()
+        config, tasks = to_label_studio(_articles(records, codebook), codebook)
+        project = call("POST", "/api/projects", {"title": "framing", "label_config": config})
+        call("POST", f"/api/projects/{project['id']}/import", tasks)
+        made = call("GET", f"/api/tasks?project={project['id']}&page_size=100")
+        made = made["tasks"] if isinstance(made, dict) else made
+        by_article = {t["data"]["article_id"]: t for t in made}
+        for record in records:
+            task = by_article[record["id"]]
+            annotation = _annotate(task, record, 1)
+            call("POST", f"/api/tasks/{task['id']}/annotations", {"result": annotation["result"]})
+        exported = call("GET", f"/api/projects/{project['id']}/export?exportType=JSON")
+        path = tmp_path / "export.json"
+        path.write_text(json.dumps(exported))
+        back, _ = from_label_studio(path, codebook)
+        assert sorted(r["id"] for r in back) == sorted(r["id"] for r in records)
+        want = {r["id"]: r for r in records}
+        for got in back:
+            assert got["stance"] == want[got["id"]]["stance"]
+            assert [p["frames"] for p in got["paragraphs"]] == [
+                p["frames"] for p in want[got["id"]]["paragraphs"]
+            ]
+            assert [p["boilerplate"] for p in got["paragraphs"]] == [
+                p["boilerplate"] for p in want[got["id"]]["paragraphs"]
+            ]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
