@@ -10,8 +10,9 @@ paragraphs:
   difference), when a second family is there.
 
 The next pick is the most valuable of the unlabeled articles after a **diversity**
-step: among the ``shortlist`` best, the one least similar (cosine on hashed word
-n-grams) to the articles already labeled or picked, so the annotator is not asked
+step: among the ``shortlist`` best, the one least similar (cosine similarity of the
+articles' mean sentence-encoder embeddings; hashed word n-grams where no encoder is
+at hand) to the articles already labeled or picked, so the annotator is not asked
 about ten near-identical items. All of it is a few vector operations over scores
 computed once per model, so a pick takes milliseconds on a pool of ten thousand
 paragraphs (``benchmarks/annotate.py``).
@@ -52,6 +53,18 @@ def text_vectors(texts: list[str]) -> sparse.csr_matrix:
     return HashingVectorizer(ngram_range=(1, 2), n_features=N_FEATURES).transform(texts)
 
 
+def article_vectors(paragraph_embeddings: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """Each article's mean paragraph embedding, L2-normalised: (n_articles, dim)."""
+    out = np.zeros((len(sizes), paragraph_embeddings.shape[1]))
+    start = 0
+    for i, n in enumerate(sizes):
+        if n:
+            out[i] = paragraph_embeddings[start : start + n].mean(axis=0)
+        start += n
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-12)
+
+
 def choose(
     values: np.ndarray,
     candidates: np.ndarray,
@@ -68,5 +81,8 @@ def choose(
     order = candidates[np.argsort(-values[candidates], kind="stable")][:shortlist]
     if not len(seen):
         return int(order[0])
-    similarity = (vectors[order] @ vectors[seen].T).toarray().max(axis=1)
+    similarity = vectors[order] @ vectors[seen].T
+    if sparse.issparse(similarity):
+        similarity = similarity.toarray()
+    similarity = np.asarray(similarity).max(axis=1)
     return int(order[int(np.argmin(similarity))])

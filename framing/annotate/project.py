@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from framing.annotate.active import choose, paragraph_value, text_vectors
+from framing.annotate.active import article_vectors, choose, paragraph_value, text_vectors
 from framing.annotate.store import ADJUDICATOR, Store, check_labels
 from framing.data.agreement import Agreement, agreement_between
 from framing.data.codebook import Codebook
@@ -129,7 +129,12 @@ class Project:
             n = len(article.paragraphs)
             values[article.id] = float(per[start : start + n].mean()) if n else 0.0
             start += n
-        vectors = text_vectors([a.text for a in articles])
+        embed = getattr(self.second, "embed", None)
+        if embed is not None:  # the zero-shot family's sentence encoder
+            sizes = [len(a.paragraphs) for a in articles]
+            vectors = article_vectors(np.asarray(embed(texts), dtype=np.float64), sizes)
+        else:
+            vectors = text_vectors([a.text for a in articles])
         with self._lock:
             self._values, self._vectors, self._ids, self._scored_by = values, vectors, ids, model
 
