@@ -169,6 +169,8 @@ def test_cli_out_with_pre_annotations_and_back(tmp_path, tfidf_model_dir, tiny_r
         "data", "to-label-studio", example, "--model", tfidf_model_dir, "--out", tmp_path / "ls"
     )
     assert result.returncode == 0, result.stderr
+    again = run("data", "to-label-studio", example, "--out", tmp_path / "ls")
+    assert again.returncode == 1 and "already exists" in again.stderr  # nothing replaced
     (task,) = json.loads((tmp_path / "ls" / "tasks.json").read_text())
     ET.fromstring((tmp_path / "ls" / "labeling_config.xml").read_text())
     (prediction,) = task["predictions"]

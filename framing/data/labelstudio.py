@@ -130,11 +130,15 @@ def _pre_annotation(prediction: dict, codebook: Codebook) -> dict:
 
 
 def write_label_studio(config: str, tasks: list[dict], out: str | Path) -> Path:
-    """Write ``labeling_config.xml`` and ``tasks.json`` into folder ``out`` (created; files of
-    the same name are replaced, anything else in it is left alone)."""
+    """Write ``labeling_config.xml`` and ``tasks.json`` into folder ``out`` (created if need
+    be; anything else in it is left alone). Files of those names already there are never
+    replaced: give a new folder."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise FramingError(f"{out}: exists and is not a folder; give a folder for --out")
+    for name in ("labeling_config.xml", "tasks.json"):
+        if (out / name).exists():
+            raise FramingError(f"{out / name}: already exists; give a new folder for --out")
     out.mkdir(parents=True, exist_ok=True)
     for name, text in (
         ("labeling_config.xml", config),
