@@ -210,12 +210,9 @@ class Project:
     def labeled_articles(self, which: str | None = None) -> list[Article]:
         """Labeled articles (adjudicated labels first, else the first annotator's), with the
         pick each came from in ``meta['pick']``; ``which`` keeps only random or the rest."""
-        how = {}
-        for article_id, _, kind in self.store.picks():
-            how.setdefault(article_id, kind)
         out = []
         for record in self.records():
-            random_pick = how.get(record["id"], ACTIVE).startswith(RANDOM)
+            random_pick = record["pick"].startswith(RANDOM)
             if which == RANDOM and not random_pick or which == ACTIVE and random_pick:
                 continue
             article, problems = parse_labeled(record, record["id"], self.codebook)

@@ -167,7 +167,7 @@ def _export(path: Path) -> list[dict]:
     return tasks
 
 
-def _annotation(task: dict, annotator: str | None, place: str) -> dict | None:
+def _annotation(task: dict, annotator: str | None) -> dict | None:
     done = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
     if annotator is not None:
         done = [a for a in done if _who(a) == annotator]
@@ -209,7 +209,7 @@ def from_label_studio(
             raise FramingError(
                 f"{place}: paragraph {missing[0]} is missing from the task data ({n} expected)"
             )
-        annotation = _annotation(task, annotator, place)
+        annotation = _annotation(task, annotator)
         if annotation is None:
             who = f" by {annotator}" if annotator else ""
             notes.append(f"{place}: no annotation{who}; skipped")
