@@ -368,7 +368,10 @@ def test_train_ensemble_with_finetuned_member_from_config(
     weights = json.loads((tmp_path / "model" / "member_weights.json").read_text())
     assert abs(sum(weights["frames"]) - 1) < 1e-9
     saved = (tmp_path / "model" / "train.toml").read_text()
-    assert "holdout = 0.0" in saved  # the refit's settings, so a rebuild repeats it
+    # the settings asked for, so a rebuild repeats the selection and the refit
+    assert "epochs = 3" in saved and "holdout" not in saved and "warm_start" not in saved
+    # two fine-tuned networks: the selection fit's and the refit's
+    assert (tmp_path / "model" / "finetune" / "transformer-1").is_dir()
     out = run("classify", EXAMPLE, "--model", tmp_path / "model")
     assert out.returncode == 0, out.stderr
     assert "finetune" in json.loads(out.stdout)["model"]

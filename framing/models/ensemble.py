@@ -73,6 +73,8 @@ class EnsembleClassifier(FramingClassifier):
         return frames, [self.stances_[k] for k in y] if self.stances_ else [""] * len(Y)
 
     def _fit(self, texts, Y, y):
+        # A member whose settings ask for a warm start refits the member already fitted.
+        fitted = dict(zip(self.members, getattr(self, "members_", None) or [], strict=False))
         self.members_ = []
         self.member_weights_ = None
         eval_set = self._eval_set
@@ -80,7 +82,10 @@ class EnsembleClassifier(FramingClassifier):
             eval_set = (eval_set[0], *self._labels(eval_set[1], eval_set[2]))
         for name in self.members:
             settings = (self.member_settings or {}).get(name, {})
-            member = make_model(name, codebook=self.codebook_, **settings)
+            if settings.get("warm_start") and name in fitted:
+                member = fitted[name].set_params(**settings)
+            else:
+                member = make_model(name, codebook=self.codebook_, **settings)
             self.members_.append(member.fit(texts, *self._labels(Y, y), eval_set=eval_set))
 
     def member_scores(self, texts):

@@ -17,10 +17,17 @@ bf16 (AMX or AVX512-BF16); batches of similar length padded to their own
 longest text; and after a first fit that chose the epoch count on held-out
 data, :meth:`refit_params` lets the caller refit on all data for exactly that
 many epochs with no evaluation.
+
+Two fine-tunes for the training time of one (``keep_selection_fit``, on by
+default): the refit is warm-started (``warm_start``, as scikit-learn's ensembles
+mean it: a fit adds a network to those already fitted), so the network of the
+first fit, trained without the held-out part, is kept beside the one refit on
+all data, with the next seed; predictions average the networks' probabilities.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from pathlib import Path
@@ -32,6 +39,7 @@ from sklearn.metrics import f1_score
 from framing.data.codebook import Codebook
 from framing.errors import FramingError
 from framing.models.base import FramingClassifier
+from framing.models.io import read_json
 from framing.models.transformer import (
     DEFAULT_ENCODER,
     batches,
@@ -43,6 +51,8 @@ from framing.models.transformer import (
 )
 
 WEIGHTS_DIR = "transformer"
+# More networks than one (a warm-started fit) are saved as transformer-1, transformer-2...
+NETWORKS_FILE = "networks.json"
 DTYPES = ("auto", "bfloat16", "float32")
 logger = logging.getLogger(__name__)
 
@@ -133,6 +143,8 @@ class FinetuneClassifier(FramingClassifier):
         holdout: float = 0.1,
         freeze_embeddings: bool = True,
         dtype: str = "auto",
+        keep_selection_fit: bool = True,
+        warm_start: bool = False,
         seed: int = 0,
         device: str = "auto",
     ):
@@ -148,6 +160,8 @@ class FinetuneClassifier(FramingClassifier):
         self.holdout = holdout
         self.freeze_embeddings = freeze_embeddings
         self.dtype = dtype
+        self.keep_selection_fit = keep_selection_fit
+        self.warm_start = warm_start
         self.seed = seed
         self.device = device
 
@@ -166,10 +180,13 @@ class FinetuneClassifier(FramingClassifier):
 
     def refit_params(self) -> dict:
         """Settings for refitting on all the data after a fit that evaluated on held-out
-        data: the epoch count that scored best there, and no hold-out (nothing left to
-        stop on). Empty before such a fit."""
+        data: the epoch count that scored best there, no hold-out (nothing left to stop
+        on) and, with ``keep_selection_fit``, a warm start that keeps this fit's network
+        beside the refit one. Empty before such a fit."""
         best = getattr(self, "best_epoch_", None)
-        return {"epochs": int(best), "holdout": 0.0} if best else {}
+        if not best:
+            return {}
+        return {"epochs": int(best), "holdout": 0.0, "warm_start": self.keep_selection_fit}
 
     def _encode(self, texts, labels=None):
         from datasets import Dataset
@@ -203,8 +220,18 @@ class FinetuneClassifier(FramingClassifier):
         hf_logging.disable_progress_bar()
         datasets.disable_progress_bars()
         c = self
-        set_seed(c.seed)
         n_frames, n_stances = len(self.frames_), len(self.stances_)
+        kept = list(getattr(self, "networks_", [])) if c.warm_start else []
+        if kept and (
+            kept[0].config.num_labels != n_frames + n_stances or self.encoder_ != c.encoder
+        ):
+            raise FramingError(
+                f"warm_start: the fitted networks ({self.encoder_}, {kept[0].config.num_labels}"
+                f" outputs) do not match this fit ({c.encoder}, {n_frames + n_stances}"
+                " outputs); fit without warm_start"
+            )
+        seed = c.seed + len(kept)  # each added network learns with the next seed
+        set_seed(seed)
         labels = np.column_stack([Y, y]).astype(np.float32)
         eval_set = getattr(self, "_eval_set", None)
         if eval_set is not None:
@@ -212,7 +239,7 @@ class FinetuneClassifier(FramingClassifier):
             dev_texts = eval_set[0]
             dev_labels = np.column_stack(eval_set[1:]).astype(np.float32)
         elif int(len(texts) * c.holdout):  # hold out a slice for early stopping
-            order = np.random.default_rng(c.seed).permutation(len(texts))
+            order = np.random.default_rng(seed).permutation(len(texts))
             n_dev = int(len(texts) * c.holdout)
             train_idx, dev_idx = order[n_dev:], order[:n_dev]
             dev_texts = [texts[i] for i in dev_idx]
@@ -299,8 +326,8 @@ class FinetuneClassifier(FramingClassifier):
                 save_strategy="no",
                 logging_strategy="no",
                 report_to=[],
-                seed=c.seed,
-                data_seed=c.seed,
+                seed=seed,
+                data_seed=seed,
                 use_cpu=device == "cpu",
                 bf16=bf16,
                 optim="adamw_torch_fused" if device in ("cpu", "cuda") else "adamw_torch",
@@ -328,6 +355,8 @@ class FinetuneClassifier(FramingClassifier):
             self.best_epoch_ = keep_best.epoch
             self.dtype_ = "bfloat16" if bf16 else "float32"
         self.network_.to("cpu" if device == "cpu" else device).eval()
+        self.networks_ = [*kept, self.network_]
+        self.encoder_ = c.encoder
         self._device = device
 
     def _warn_cut(self, texts: list[str], doing: str) -> None:
@@ -349,29 +378,50 @@ class FinetuneClassifier(FramingClassifier):
         device = getattr(self, "_device", "cpu")
         logits = np.zeros((len(texts), n_frames + len(self.stances_)), dtype=np.float32)
         fast = device == "cpu" and self.dtype != "float32" and cpu_has_bf16()
-        with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=fast):
-            for rows, batch in batches(self.tokenizer_, texts, 64, self.max_length, device):
-                logits[rows] = self.network_(**batch).logits.float().cpu().numpy()
-        if not self.stances_:  # a codebook without stance
-            return expit(logits[:, :n_frames]), np.zeros((len(texts), 0))
-        return expit(logits[:, :n_frames]), softmax(logits[:, n_frames:], axis=1)
+        frames = np.zeros((len(texts), n_frames))
+        stance = np.zeros((len(texts), len(self.stances_)))
+        for network in self.networks_:  # the mean of the networks' probabilities
+            with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=fast):
+                for rows, batch in batches(self.tokenizer_, texts, 64, self.max_length, device):
+                    logits[rows] = network(**batch).logits.float().cpu().numpy()
+            frames += expit(logits[:, :n_frames])
+            if self.stances_:  # a codebook without stance has no stance outputs
+                stance += softmax(logits[:, n_frames:], axis=1)
+        return frames / len(self.networks_), stance / len(self.networks_)
 
     def _save(self, path: Path) -> None:
-        self.network_.save_pretrained(path / WEIGHTS_DIR, safe_serialization=True)
+        for k, network in enumerate(self.networks_):
+            folder = path / (WEIGHTS_DIR if k == 0 else f"{WEIGHTS_DIR}-{k}")
+            network.save_pretrained(folder, safe_serialization=True)
         self.tokenizer_.save_pretrained(path / WEIGHTS_DIR)
+        (path / NETWORKS_FILE).write_text(json.dumps({"networks": len(self.networks_)}) + "\n")
 
     def _load(self, path: Path) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-        folder = path / WEIGHTS_DIR
-        try:
-            self.tokenizer_ = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-            self.network_ = AutoModelForSequenceClassification.from_pretrained(
-                folder, use_safetensors=True, local_files_only=True
-            )
-        except (OSError, ValueError) as exc:
-            raise load_error(str(folder), exc) from None
+        n = 1
+        if (path / NETWORKS_FILE).exists():
+            saved = read_json(path / NETWORKS_FILE)
+            n = saved.get("networks") if isinstance(saved, dict) else None
+            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+                raise FramingError(
+                    f"{path / NETWORKS_FILE}: expected {{'networks': N}} with N >= 1, got"
+                    f" {n!r:.40}; the file is damaged, retrain the model"
+                )
         self._device = pick_device(self.device)
-        self.network_.to(self._device).eval()
+        self.networks_ = []
+        for k in range(n):
+            folder = path / (WEIGHTS_DIR if k == 0 else f"{WEIGHTS_DIR}-{k}")
+            try:
+                if k == 0:
+                    self.tokenizer_ = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+                network = AutoModelForSequenceClassification.from_pretrained(
+                    folder, use_safetensors=True, local_files_only=True
+                )
+            except (OSError, ValueError) as exc:
+                raise load_error(str(folder), exc) from None
+            self.networks_.append(network.to(self._device).eval())
+        self.network_ = self.networks_[-1]
+        self.encoder_ = self.encoder

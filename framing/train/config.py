@@ -94,11 +94,16 @@ def load_config(path: str | Path) -> TrainConfig:
     return TrainConfig(family=family, seed=seed, settings=dict(settings))
 
 
-def save_config(model, seed: int, data: str, path: str | Path) -> Path:
-    """Write the effective configuration of a trained model (defaults included)."""
+def save_config(
+    model, seed: int, data: str, path: str | Path, settings: dict | None = None
+) -> Path:
+    """Write the configuration a model was trained with (defaults included): ``settings``
+    as they were before training (a refit may change some, e.g. a fine-tuned epoch
+    count; the model card says how), else the model's own."""
     import tomli_w
 
-    settings = {k: v for k, v in model.settings().items() if v is not None}
+    settings = model.settings() if settings is None else settings
+    settings = {k: v for k, v in settings.items() if v is not None}
     document = {
         "family": model.family,
         "seed": seed,

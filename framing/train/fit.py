@@ -79,18 +79,21 @@ def fit_paragraphs(
     Returns a note for the model card when there were article-level labels.
     """
     rows = paragraph_rows(articles)
-    model.fit(*rows, eval_set=eval_set)
     whole = [a for a in articles if not a.paragraph_labels]
     if not whole or not model.learns_frames:
+        model.fit(*rows, eval_set=eval_set)
         return None
+    # The first pass is a clone, so ``model`` is fitted once (a warm-started model keeps
+    # every network it fits).
+    first = clone(model).set_params(codebook=model.codebook).fit(*rows, eval_set=eval_set)
     texts, frames, stances = rows
     owners = row_owners(articles)
     rows_of: dict[str, list[int]] = {}
     for row, owner in enumerate(owners):
         rows_of.setdefault(owner, []).append(row)
     needed = [row for article in whole for row in rows_of.get(article.id, [])]
-    scores = dict(zip(needed, model.predict_proba([texts[r] for r in needed]).frames, strict=True))
-    index = {f: j for j, f in enumerate(model.frames_)}
+    scores = dict(zip(needed, first.predict_proba([texts[r] for r in needed]).frames, strict=True))
+    index = {f: j for j, f in enumerate(first.frames_)}
     for article in whole:
         block = rows_of.get(article.id, [])
         for f in article.frames or []:

@@ -106,6 +106,7 @@ def train(
         settings.setdefault("seed", seed)
     started = time.perf_counter()
     model = make_model(family, codebook=codebook, **settings)
+    requested = model.settings()
     notes = fit_and_tune(model, train_articles, splits.get("dev"), seed=seed, tune_on=tune_on)
     seconds = time.perf_counter() - started
     sizes = {
@@ -123,7 +124,7 @@ def train(
 
         def write(folder: Path) -> None:
             model.save(folder)
-            save_config(model, seed, where, folder / CONFIG_NAME)
+            save_config(model, seed, where, folder / CONFIG_NAME, requested)
             write_card(
                 folder,
                 model,
