@@ -23,6 +23,7 @@ highest-scoring frame. Every row is measured in the same run, one after the othe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import statistics
@@ -163,7 +164,8 @@ def plain_finetune(train_rows, texts: list[str], seed: int, first=None):
             train_dataset=data.remove_columns("text"),
             data_collator=DataCollatorWithPadding(tokenizer),
         )
-        trainer.train()
+        with contextlib.redirect_stdout(sys.stderr):  # the Trainer prints a summary
+            trainer.train()
     model.eval()
 
     def predict():
