@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tables import ci_cell
 from timing import median_seconds
 
 from framing.data.codebook import load_codebook
@@ -58,11 +59,6 @@ SHORT = {
 
 def _size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
-
-
-def _ci(group: dict, name: str) -> str:
-    value, low, high = group[name], group.get(f"{name}_ci_low"), group.get(f"{name}_ci_high")
-    return f"{value:.3f}" if low is None else f"{value:.3f} [{low:.2f}, {high:.2f}]"
 
 
 def bench(name: str, splits, real, repeats: int) -> dict:
@@ -129,21 +125,21 @@ def main(argv=None) -> None:
         r = bench(name, splits, real, args.repeats)
         T, H, R = r["test"]["article"], r["headlines"], r["real"]
         head = (
-            f"| {_ci(H['article']['frames'], 'micro_f1')} "
-            f"| {_ci(H['article']['stance'], 'accuracy')} "
+            f"| {ci_cell(H['article']['frames'], 'micro_f1')} "
+            f"| {ci_cell(H['article']['stance'], 'accuracy')} "
             if H
             else "| - | - "
         )
         real_cells = (
-            f"| {_ci(R['paragraph']['frames'], 'micro_f1')} "
-            f"| {_ci(R['paragraph']['frames'], 'macro_f1')} "
+            f"| {ci_cell(R['paragraph']['frames'], 'micro_f1')} "
+            f"| {ci_cell(R['paragraph']['frames'], 'macro_f1')} "
             f"| {round(R['article']['stance']['accuracy'] * R['n_articles'])} "
             if R
             else "| - | - | - "
         )
         print(
-            f"| {name} | {_ci(T['frames'], 'micro_f1')} | {_ci(T['frames'], 'macro_f1')} "
-            f"| {_ci(T['stance'], 'accuracy')} {head}{real_cells}"
+            f"| {name} | {ci_cell(T['frames'], 'micro_f1')} | {ci_cell(T['frames'], 'macro_f1')} "
+            f"| {ci_cell(T['stance'], 'accuracy')} {head}{real_cells}"
             f"| {r['art_per_s']:.1f} | {r['train_s']:.0f} | {r['size_mb']:.1f} |",
             flush=True,
         )
