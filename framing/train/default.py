@@ -7,9 +7,10 @@
 - ``fast`` (tfidf) and ``accurate`` (the tfidf + encoder ensemble) are trained from
   the bundled corpus on first use and cached.
 
-Why these: ``python benchmarks/models.py`` (see the README). The default is the
-best model on the real articles among those that run at 25 articles per second or
-more on two cores.
+Why these: ``python benchmarks/models.py`` and ``benchmarks/cv.py`` (see the
+README). The default is the best model on the real articles among those that run at
+about 25 articles per second on two cores (24 to 29 across our runs); grouped
+cross-validation on the authored corpus prefers tfidf and the ensemble.
 
 The cache folder is ``$FRAMING_CACHE``, else ``$XDG_CACHE_HOME/framing``, else
 ``~/.cache/framing``. A cached model's name holds the package version, the name
