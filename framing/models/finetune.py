@@ -57,6 +57,11 @@ DTYPES = ("auto", "bfloat16", "float32")
 logger = logging.getLogger(__name__)
 
 
+def _network_dir(path: Path, k: int) -> Path:
+    """The folder of a saved model's ``k``-th network (the first holds the tokenizer too)."""
+    return path / (WEIGHTS_DIR if k == 0 else f"{WEIGHTS_DIR}-{k}")
+
+
 def _trainer_class():
     import torch
     from transformers import Trainer
@@ -391,8 +396,7 @@ class FinetuneClassifier(FramingClassifier):
 
     def _save(self, path: Path) -> None:
         for k, network in enumerate(self.networks_):
-            folder = path / (WEIGHTS_DIR if k == 0 else f"{WEIGHTS_DIR}-{k}")
-            network.save_pretrained(folder, safe_serialization=True)
+            network.save_pretrained(_network_dir(path, k), safe_serialization=True)
         self.tokenizer_.save_pretrained(path / WEIGHTS_DIR)
         (path / NETWORKS_FILE).write_text(json.dumps({"networks": len(self.networks_)}) + "\n")
 
@@ -413,7 +417,7 @@ class FinetuneClassifier(FramingClassifier):
         self._device = pick_device(self.device)
         self.networks_ = []
         for k in range(n):
-            folder = path / (WEIGHTS_DIR if k == 0 else f"{WEIGHTS_DIR}-{k}")
+            folder = _network_dir(path, k)
             try:
                 if k == 0:
                     self.tokenizer_ = AutoTokenizer.from_pretrained(folder, local_files_only=True)
