@@ -1,24 +1,33 @@
 """How the article stance is best built: grouped cross-validation on the bundled corpus.
 
 Every fold trains a model on the other folds' articles (``fit_and_tune``, 15% of
-them held out for thresholds, as ``framing train`` does without a dev split) and
-labels the held-out articles' stance three ways from the same paragraph scores:
+them held out for thresholds, as ``framing train`` does without a dev split),
+computes the inputs of its training articles from out-of-fold paragraph scores
+(as training does), and labels the held-out articles' stance several ways from
+the same paragraph scores:
 
 - mean: the most probable label of the word-weighted mean of paragraph stances
   (the title counted as a content paragraph);
-- layer: the article-stance layer (word-weighted mean, strongest paragraph and
-  share of paragraphs won, per label; the title counted as a paragraph);
-- layer, no title: the same layer when the article's title is withheld.
-
-(A layer with two more feature groups, the mean of the two strongest paragraphs
-per label and the title's own stance scores, scored 0.769 accuracy against this
-layer's 0.772 in the same folds, and was dropped.)
+- paragraph-stance layer: a logistic regression (C=1) on the nine
+  paragraph-stance features (word-weighted mean, strongest paragraph and share of
+  paragraphs won, per label): the layer of families that do not embed text;
+- + lead: those features and the lead's (the title's) own stance scores,
+  standardised, C chosen by cross-validated log loss;
+- for families that embed text: + article embedding (the nine features and the
+  article's mean embedding: the layer training fits with ``article_embedding``);
+  + lead + article embedding; the article embedding alone;
+- the trained layer: the layer ``fit_and_tune`` fitted (for the encoder the
+  benchmark turns ``article_embedding`` on, so this is the "+ article embedding"
+  layer, fitted on its own out-of-fold scores; the default encoder's is the
+  paragraph-stance layer);
+- layer, no title: the trained layer when the held-out article's title is
+  withheld.
 
 Articles are grouped by id (each is in one fold); train, dev and test splits are
 pooled (the headlines split is not used). Accuracy and macro-F1 over all
 held-out articles, with 95% bootstrap intervals.
 
-    python benchmarks/article_stance.py [--family tfidf] [--folds 5]
+    python benchmarks/article_stance.py [--family encoder] [--folds 5]
 """
 
 from __future__ import annotations
@@ -26,27 +35,42 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from sklearn.linear_model import LogisticRegressionCV
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from framing.data.codebook import load_codebook
 from framing.data.corpus import Article, as_unlabeled
 from framing.data.splits import HELDOUT_ONLY, bundled_corpus_dir, load_splits
-from framing.models.article import ArticleClassifier, content_and_words
-from framing.models.article_stance import article_features
+from framing.models.article import ArticleClassifier
+from framing.models.article_stance import C_GRID, ArticleStanceHead
 from framing.models.base import make_model
-from framing.train.fit import fit_and_tune
+from framing.train.fit import article_stance_inputs, fit_and_tune, layer_inputs
 
 
-def _features(model, articles: list[Article]) -> tuple[np.ndarray, np.ndarray]:
+def _with_lead(model, articles: list[Article]) -> np.ndarray:
+    """The layer's inputs of unlabeled ``articles``, then each article's lead (its title,
+    else its first content paragraph) stance scores."""
     clf = ArticleClassifier(model)
     prepared = clf.prepare(articles)
-    rows, means = [], []
+    leads = []
     for article, scores in zip(prepared, clf.score(prepared), strict=True):
-        content, words = content_and_words(article)
-        rows.append(article_features(scores.stance, content, words))
-        means.append(rows[-1][: len(model.stances_)])
-    return np.array(rows), np.array(means)
+        content = np.array([not p.boilerplate for p in article.paragraphs], dtype=bool)
+        titles = np.array([p.title for p in article.paragraphs], dtype=bool)
+        first = np.flatnonzero(content & titles if (content & titles).any() else content)
+        leads.append(scores.stance[first[0]] if first.size else np.zeros(scores.stance.shape[1]))
+    return np.hstack([layer_inputs(model, articles), np.array(leads)])
+
+
+def _standardised_lr():
+    return make_pipeline(
+        StandardScaler(),
+        LogisticRegressionCV(
+            Cs=list(C_GRID), max_iter=3000, class_weight="balanced", scoring="neg_log_loss"
+        ),
+    )
 
 
 def _ci(gold, pred, metric, n_boot=1000, seed=0) -> str:
@@ -62,30 +86,50 @@ def _ci(gold, pred, metric, n_boot=1000, seed=0) -> str:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--family", default="tfidf")
+    parser.add_argument("--family", default="encoder")
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args(argv)
     codebook = load_codebook()
     splits = load_splits(bundled_corpus_dir(), codebook)
     articles = [a for name, part in splits.items() if name not in HELDOUT_ONLY for a in part]
-    gold, preds = [], {"mean": [], "layer": [], "layer, no title": []}
+    gold, preds = [], {}
     folds = KFold(n_splits=args.folds, shuffle=True, random_state=0)
     for k, (train_idx, test_idx) in enumerate(folds.split(np.arange(len(articles)))):
-        model = make_model(args.family, codebook=codebook)
-        fit_and_tune(model, [articles[i] for i in train_idx], None, seed=k)
+        train = [articles[i] for i in train_idx]
+        # An encoder gives its paragraph vectors only with article_embedding on.
+        embedding = {"article_embedding": True} if args.family == "encoder" else {}
+        model = make_model(args.family, codebook=codebook, **embedding)
+        fit_and_tune(model, train, None, seed=k)
         n = len(model.stances_)
+        XL = article_stance_inputs(model, train, seed=k, inputs=_with_lead)
+        X, L = XL[:, :-n], XL[:, -n:]
+        y = np.array([model.stances_.index(a.stance) for a in train])
         test = [as_unlabeled(articles[i]) for i in test_idx]
-        X, means = _features(model, test)
+        XLt = _with_lead(model, test)
+        Xt, Lt = XLt[:, :-n], XLt[:, -n:]
         untitled = [
             Article(a.id, a.paragraphs, meta={**a.meta, "title": ""}, place=a.place) for a in test
         ]
-        X_untitled, _ = _features(model, untitled)
         gold += [model.stances_.index(articles[i].stance) for i in test_idx]
-        preds["mean"] += means.argmax(axis=1).tolist()
-        preds["layer"] += model.article_stance_.predict_proba(X).argmax(axis=1).tolist()
-        preds["layer, no title"] += (
-            model.article_stance_.predict_proba(X_untitled).argmax(axis=1).tolist()
-        )
+        base, base_t = X[:, : 3 * n], Xt[:, : 3 * n]
+        ways = {
+            "mean": Xt[:, :n],
+            "paragraph-stance layer": ArticleStanceHead().fit(base, y, n).predict_proba(base_t),
+            "+ lead": _standardised_lr()
+            .fit(np.hstack([base, L]), y)
+            .predict_proba(np.hstack([base_t, Lt])),
+        }
+        if X.shape[1] > 3 * n:
+            emb, emb_t = X[:, 3 * n :], Xt[:, 3 * n :]
+            ways["+ article embedding"] = ArticleStanceHead().fit(X, y, n).predict_proba(Xt)
+            ways["+ lead + article embedding"] = (
+                _standardised_lr().fit(np.hstack([X, L]), y).predict_proba(np.hstack([Xt, Lt]))
+            )
+            ways["article embedding alone"] = _standardised_lr().fit(emb, y).predict_proba(emb_t)
+        ways["the trained layer"] = model.article_stance_.predict_proba(Xt)
+        ways["layer, no title"] = model.article_stance_.predict_proba(layer_inputs(model, untitled))
+        for name, out in ways.items():
+            preds.setdefault(name, []).extend(np.asarray(out).argmax(axis=1).tolist())
         print(f"fold {k}: {len(test_idx)} held-out articles", flush=True)
     print(
         f"\n{args.family}, {args.folds}-fold cross-validation over {len(articles)} authored"

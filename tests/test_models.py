@@ -472,3 +472,55 @@ def test_finetune_warm_start_keeps_and_averages_networks(
     (tmp_path / "m" / "networks.json").write_text('{"networks": "two"}')
     with pytest.raises(FramingError, match="networks.json"):
         FramingClassifier.load(tmp_path / "m")
+
+
+def test_article_stance_layer_of_earlier_versions_still_loads():
+    """A layer saved before the article's representation was added (nine features, no
+    scaling) predicts as it was trained; a layer whose arrays do not fit its layout is a
+    one-line error."""
+    from sklearn.linear_model import LogisticRegression
+
+    from framing.models.article_stance import ArticleStanceHead, article_features
+
+    rng = np.random.default_rng(0)
+    stance = rng.dirichlet(np.ones(3), size=(40, 5))
+    content, words = np.ones(5, dtype=bool), np.arange(5, 10, dtype=float)
+    X = np.array([article_features(s, content, words) for s in stance])
+    y = X[:, :3].argmax(axis=1)
+    old = LogisticRegression(max_iter=2000).fit(X, y)
+    saved = {
+        "C": 1.0,
+        "n_stances": 3,
+        "classes": old.classes_.tolist(),
+        "coef": old.coef_.tolist(),
+        "intercept": old.intercept_.tolist(),
+    }
+    head = ArticleStanceHead.from_dict(saved)
+    assert not head.uses_vectors
+    row = head.inputs(stance[0], content, words, None)
+    assert np.allclose(head.predict_proba(row[None, :]), old.predict_proba(X[:1]))
+    damaged = {**saved, "layout": "stance+vector", "vector_dim": 4, "mean": [0], "scale": [1]}
+    with pytest.raises(FramingError, match="expected 13 features, found coefficients for 9"):
+        ArticleStanceHead.from_dict(damaged, place="config.json: article_stance")
+    with pytest.raises(FramingError, match="layout 'words' is not one of"):
+        ArticleStanceHead.from_dict({**damaged, "layout": "words"})
+
+
+def test_a_setting_added_later_loads_with_its_earlier_behaviour(tmp_path):
+    """An encoder model saved before ``article_embedding`` existed loads with it off."""
+    import json
+    import shutil
+
+    from framing.train.default import shipped_model_dir
+
+    folder = shutil.copytree(shipped_model_dir("default"), tmp_path / "m")
+    config = json.loads((folder / "config.json").read_text())
+    config["settings"].pop("article_embedding", None)
+    (folder / "config.json").write_text(json.dumps(config))
+    model = FramingClassifier.load(folder)
+    assert model.article_embedding is False
+    assert model.predict_proba(["Kazakhstan will assemble Turkish drones."]).vectors is None
+    config["settings"]["C_frames"] = "x"  # other settings are still checked
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(FramingError, match="C_frames"):
+        FramingClassifier.load(folder)

@@ -70,13 +70,19 @@ def test_unknown_setting_is_a_clear_error(tiny_folder, tmp_path):
         train(tiny_folder, tmp_path / "m", settings={"C": 1.0})
 
 
-def test_article_stance_layer_learns_what_the_mean_misses(tmp_path):
+@pytest.mark.parametrize(
+    ("family", "settings"),
+    [("tfidf", {}), ("encoder", {}), ("encoder", {"article_embedding": True})],
+)
+def test_article_stance_layer_learns_what_the_mean_misses(tmp_path, family, settings):
     """Favourable articles made mostly of neutral reporting: the word-weighted mean says
-    neutral, the learned article layer says favourable."""
+    neutral, the learned article layer says favourable. With ``article_embedding`` the
+    encoder's layer also reads the article's mean embedding, and keeps doing so after a
+    save and load."""
     from framing.data.corpus import Article
     from framing.data.segment import Paragraph
     from framing.models.article import ArticleClassifier
-    from framing.models.tfidf import TfidfClassifier
+    from framing.models.base import make_model
     from framing.train.fit import fit_and_tune
 
     neutral = [
@@ -99,9 +105,12 @@ def test_article_stance_layer_learns_what_the_mean_misses(tmp_path):
         return Article(f"{stance}-{i}", paragraphs, stance, [], None, {"origin": "authored"})
 
     train = [article(i, s) for i in range(8) for s in ("favorable", "critical", "neutral")]
-    model = TfidfClassifier()
+    model = make_model(family, **settings)
     notes = fit_and_tune(model, train, None)
-    assert any("logistic layer on out-of-fold" in n for n in notes)
+    assert any("logistic layer" in n and "out-of-fold" in n for n in notes)
+    embeds = bool(settings)
+    assert model.article_stance_.uses_vectors == embeds
+    assert any("mean embedding" in n for n in notes) == embeds
     new = [article(i, s) for i in (20, 21) for s in ("favorable", "critical", "neutral")]
     for a in new:
         for p in a.paragraphs:
@@ -110,6 +119,7 @@ def test_article_stance_layer_learns_what_the_mean_misses(tmp_path):
     assert stances == ["favorable", "critical", "neutral"] * 2
     model.save(tmp_path / "m")
     reloaded = FramingClassifier.load(tmp_path / "m")
+    assert reloaded.article_stance_.uses_vectors == embeds
     assert [p["stance"] for p in ArticleClassifier(reloaded).predict(new)] == stances
     model.article_stance_ = None  # the plain mean would call the favourable ones neutral
     assert [p["stance"] for p in ArticleClassifier(model).predict(new)][0] == "neutral"

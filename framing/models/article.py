@@ -19,9 +19,14 @@ How an article is labeled (the same for every model family):
    no frame is present.
 4. **Stance**: when the model has a learned article-stance layer
    (:mod:`framing.models.article_stance`), it maps features of the content
-   paragraphs' stance probabilities to the article stance; otherwise the
-   paragraphs' stance probabilities are averaged, each weighted by its number of
-   words, and the article stance is the most probable label of that average.
+   paragraphs' stance probabilities and, optionally for families that embed
+   text, the article's own representation (its mean embedding) to the article
+   stance. An item with a single content row (a
+   headline or a one-line text on its own) takes that row's stance: the layer
+   learned from whole articles, not from lone sentences. Without a layer (and
+   for that single row), the paragraphs' stance probabilities are averaged, each
+   weighted by its number of words, and the article stance is the most probable
+   label of that average.
 """
 
 from __future__ import annotations
@@ -33,7 +38,6 @@ import numpy as np
 from framing.data.corpus import Article
 from framing.data.language import looks_english
 from framing.data.segment import Paragraph
-from framing.models.article_stance import article_features
 from framing.models.base import FramingClassifier, Scores
 
 # Evidence quotes at most this many characters of a paragraph (cut at a word).
@@ -110,24 +114,29 @@ class ArticleClassifier:
                 if not p.boilerplate:
                     texts.append(p.text)
                     owners.append((a, i))
-        frames_parts, stance_parts = [], []
-        for start in range(0, len(texts), self.batch_size):
-            scores = m.predict_proba(texts[start : start + self.batch_size])
-            frames_parts.append(scores.frames)
-            stance_parts.append(scores.stance)
+        parts = [
+            m.predict_proba(texts[start : start + self.batch_size])
+            for start in range(0, len(texts), self.batch_size)
+        ]
+        vectors = None
+        if parts and parts[0].vectors is not None:
+            vectors = np.vstack([p.vectors for p in parts])
         out = []
         for article in articles:
             n = len(article.paragraphs)
             stance = np.zeros((n, len(m.stances_)))
             if neutral is not None:
                 stance[:, neutral] = 1.0
-            out.append(Scores(np.zeros((n, len(m.frames_))), stance))
+            rows = None if vectors is None else np.zeros((n, vectors.shape[1]), dtype=np.float32)
+            out.append(Scores(np.zeros((n, len(m.frames_))), stance, rows))
         if texts:
-            frames = np.vstack(frames_parts)
-            stance = np.vstack(stance_parts)
+            frames = np.vstack([p.frames for p in parts])
+            stance = np.vstack([p.stance for p in parts])
             for row, (a, i) in enumerate(owners):
                 out[a].frames[i] = frames[row]
                 out[a].stance[i] = stance[row]
+                if vectors is not None:
+                    out[a].vectors[i] = vectors[row]
         return out
 
     def aggregate(self, article: Article, scores: Scores, *, paragraphs: bool = False) -> dict:
@@ -145,8 +154,8 @@ class ArticleClassifier:
             stance_scores = np.zeros(len(m.stances_))
             if m.stances_:
                 stance_scores[m.stances_.index(m.codebook_.neutral_stance)] = 1.0
-        if head is not None and content.any():
-            features = article_features(scores.stance, content, words)
+        if head is not None and content.sum() >= 2:
+            features = head.inputs(scores.stance, content, words, scores.vectors)
             stance_scores = head.predict_proba(features[None, :])[0]
         present = (scores.frames >= thresholds) & content[:, None]
         frames, evidence, carried = [], {}, {}

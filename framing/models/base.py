@@ -55,10 +55,13 @@ class Scores(NamedTuple):
 
     frames : array (n_texts, n_frames), independent per-frame probabilities.
     stance : array (n_texts, n_stances), rows sum to one.
+    vectors : array (n_texts, dim), the texts' representation, for families that embed
+        text (the article-stance layer reads it); None for the others.
     """
 
     frames: np.ndarray
     stance: np.ndarray
+    vectors: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,10 @@ class FramingClassifier(BaseEstimator, abc.ABC):
         self.codebook = codebook
 
     # ------------------------------------------------------------------ settings
+
+    # Settings added after models of the family were first saved, with the value that
+    # gives what those models did; a saved model without them loads with these.
+    later_settings: ClassVar[dict] = {}
 
     @classmethod
     def setting_names(cls) -> list[str]:
@@ -319,7 +326,7 @@ class FramingClassifier(BaseEstimator, abc.ABC):
         texts = _check_texts(texts)
         if not texts:
             return Scores(np.zeros((0, len(self.frames_))), np.zeros((0, len(self.stances_))))
-        frames, stance = self._predict_proba(texts)
+        frames, stance, *vectors = self._predict_proba(texts)
         frames = np.asarray(frames, dtype=np.float64)
         stance = np.asarray(stance, dtype=np.float64)
         calibration = self.calibration_
@@ -330,7 +337,7 @@ class FramingClassifier(BaseEstimator, abc.ABC):
                 frames = apply_platt(frames, np.asarray(calibration["frames"]))
             if calibration.get("stance_temperature") is not None:
                 stance = apply_temperature(stance, calibration["stance_temperature"])
-        return Scores(frames, stance)
+        return Scores(frames, stance, vectors[0] if vectors else None)
 
     def decide(self, scores: Scores) -> list[Labels]:
         """Turn probabilities into labels with the per-frame thresholds."""
@@ -404,6 +411,7 @@ class FramingClassifier(BaseEstimator, abc.ABC):
                 f"{config_path}: unknown setting {key!r} for model family {cls.family!r};"
                 " the model was written by another version of framing, retrain it"
             )
+        settings = {**cls.later_settings, **settings}
         for key in known:
             if key not in settings:
                 raise FramingError(
@@ -453,8 +461,9 @@ class FramingClassifier(BaseEstimator, abc.ABC):
         """Learn from paragraphs ``texts``, frame indicators ``Y`` and stance indexes ``y``."""
 
     @abc.abstractmethod
-    def _predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Raw (uncalibrated) frame and stance probabilities."""
+    def _predict_proba(self, texts: list[str]) -> tuple[np.ndarray, ...]:
+        """Raw (uncalibrated) frame and stance probabilities; families that embed text
+        may add the texts' vectors as a third array."""
 
     @abc.abstractmethod
     def _save(self, path: Path) -> None:

@@ -97,7 +97,9 @@ class EnsembleClassifier(FramingClassifier):
         wf, ws = self._weights("frames"), self._weights("stance")
         frames = sum(wi * p.frames for wi, p in zip(wf, parts, strict=True))
         stance = sum(wi * p.stance for wi, p in zip(ws, parts, strict=True))
-        return frames, stance
+        # The first member that embeds text gives the ensemble's representation.
+        vectors = next((p.vectors for p in parts if p.vectors is not None), None)
+        return frames, stance, vectors
 
     def refit_params(self) -> dict:
         """The members' own refit settings (a fine-tuned member's chosen epoch count)."""

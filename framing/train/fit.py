@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 from sklearn.base import clone
@@ -19,7 +20,7 @@ from framing.data.corpus import Article, as_unlabeled, paragraph_rows, row_owner
 from framing.data.splits import split_articles
 from framing.errors import FramingError
 from framing.models.article import ArticleClassifier, content_and_words
-from framing.models.article_stance import ArticleStanceHead, article_features
+from framing.models.article_stance import ArticleStanceHead, article_inputs
 from framing.models.base import FramingClassifier
 from framing.models.boilerplate import BoilerplateDetector
 from framing.models.calibration import choose_calibration
@@ -341,32 +342,60 @@ def fit_article_stance(model: FramingClassifier, articles: list[Article], *, see
             "article stance: word-weighted mean of paragraph stances (refitting this family"
             " five times to learn an article layer would cost too much)"
         )
-    unlabeled = [as_unlabeled(a) for a in articles]
-    features = np.zeros((len(articles), 3 * len(model.stances_)))
-    if model.learns_frames:
-        folds = KFold(n_splits=ARTICLE_STANCE_FOLDS, shuffle=True, random_state=seed)
-        for train_idx, test_idx in folds.split(np.arange(len(articles))):
-            fold_model = clone(model).set_params(codebook=model.codebook_)
-            fit_paragraphs(fold_model, [articles[i] for i in train_idx])
-            fold_model.calibration_ = model.calibration_
-            fold_model.boilerplate_ = model.boilerplate_
-            _fill(features, fold_model, [unlabeled[i] for i in test_idx], test_idx)
-    else:
-        _fill(features, model, unlabeled, np.arange(len(articles)))
-    model.article_stance_ = ArticleStanceHead().fit(features, labels, len(model.stances_))
+    features = article_stance_inputs(model, articles, seed=seed)
+    head = ArticleStanceHead().fit(features, labels, len(model.stances_))
+    model.article_stance_ = head
+    if head.uses_vectors:
+        return (
+            f"article stance: a logistic layer (C={head.C_:g}, chosen by cross-validated log"
+            f" loss) on out-of-fold paragraph stance scores and the {head.vector_dim_}-dimensional"
+            f" mean embedding of {len(articles)} training articles ({ARTICLE_STANCE_FOLDS}-fold)"
+        )
     return (
         f"article stance: a logistic layer on out-of-fold paragraph stance scores of"
         f" {len(articles)} training articles ({ARTICLE_STANCE_FOLDS}-fold)"
     )
 
 
-def _fill(features, model, articles, rows) -> None:
-    """Article-stance features of ``articles``, scored as prediction scores them."""
+def article_stance_inputs(
+    model: FramingClassifier,
+    articles: list[Article],
+    *,
+    seed: int = 0,
+    inputs: Callable[[FramingClassifier, list[Article]], np.ndarray] | None = None,
+) -> np.ndarray:
+    """The article-stance layer's inputs for ``articles`` (labeled), from out-of-fold
+    paragraph scores: each fold's model is ``sklearn.base.clone(model)`` fitted on the other
+    folds' paragraphs, with ``model``'s calibration and boilerplate detector. Families that
+    do not learn from data are scored directly. ``inputs(fitted model, unlabeled articles)``
+    gives the rows (default :func:`layer_inputs`); a benchmark may try others."""
+    inputs = inputs or layer_inputs
+    unlabeled = [as_unlabeled(a) for a in articles]
+    if not model.learns_frames:
+        return inputs(model, unlabeled)
+    rows: list = [None] * len(articles)
+    folds = KFold(n_splits=ARTICLE_STANCE_FOLDS, shuffle=True, random_state=seed)
+    for train_idx, test_idx in folds.split(np.arange(len(articles))):
+        fold_model = clone(model).set_params(codebook=model.codebook_)
+        fit_paragraphs(fold_model, [articles[i] for i in train_idx])
+        fold_model.calibration_ = model.calibration_
+        fold_model.boilerplate_ = model.boilerplate_
+        held = inputs(fold_model, [unlabeled[i] for i in test_idx])
+        for i, row in zip(test_idx, held, strict=True):
+            rows[i] = row
+    return np.array(rows)
+
+
+def layer_inputs(model: FramingClassifier, articles: list[Article]) -> np.ndarray:
+    """Article-stance inputs (:func:`~framing.models.article_stance.article_inputs`) of
+    unlabeled ``articles``, scored as prediction scores them."""
     classifier = ArticleClassifier(model)
     articles = classifier.prepare(articles)
-    for row, article, scores in zip(rows, articles, classifier.score(articles), strict=True):
+    rows = []
+    for article, scores in zip(articles, classifier.score(articles), strict=True):
         content, words = content_and_words(article)
-        features[row] = article_features(scores.stance, content, words)
+        rows.append(article_inputs(scores.stance, content, words, scores.vectors))
+    return np.array(rows)
 
 
 def training_language(articles: list[Article]) -> str | None:
