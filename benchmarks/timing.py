@@ -17,6 +17,20 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def interleaved_seconds(
+    runs: dict[str, Callable[[], object]], repeats: int
+) -> dict[str, list[float]]:
+    """Wall times of ``repeats`` rounds in which every run is called once, in turn, so a
+    slow spell of a noisy machine falls on every run alike rather than on one."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    return times
+
+
 def bare_forward(texts: list[str], repeats: int) -> tuple[float, str]:
     """Paragraphs per second of the encoder's forward pass alone (tokenise, run, pool),
     the reference for the encoder family's speed, and the precision it ran in."""

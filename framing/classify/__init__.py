@@ -100,7 +100,7 @@ def classify(
     paragraphs: bool = False,
     columns: Columns | None = None,
     max_chars: int = MAX_CHARS,
-    batch_size: int = 256,
+    batch_size: int = 2048,
     pretty: bool = False,
     progress: bool = True,
 ) -> BatchSummary:

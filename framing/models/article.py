@@ -100,7 +100,7 @@ class ArticleClassifier:
     >>> clf.predict([parse_unlabeled({"text": "..."}, "<doc>")])  # doctest: +SKIP
     """
 
-    def __init__(self, model: FramingClassifier, *, batch_size: int = 256):
+    def __init__(self, model: FramingClassifier, *, batch_size: int = 2048):
         self.model = model
         self.batch_size = batch_size
 

@@ -137,17 +137,20 @@ class ArticleStanceHead:
         return out
 
     def to_dict(self) -> dict:
-        return {
+        """The layer as JSON values (the scaling only when it reads a representation)."""
+        data = {
             "layout": self.layout_,
-            "vector_dim": self.vector_dim_,
             "C": self.C_,
             "n_stances": self.n_stances_,
             "classes": self.model_.classes_.tolist(),
-            "mean": np.asarray(self.mean_).tolist(),
-            "scale": np.asarray(self.scale_).tolist(),
             "coef": self.model_.coef_.tolist(),
             "intercept": self.model_.intercept_.tolist(),
         }
+        if self.uses_vectors:
+            data["vector_dim"] = self.vector_dim_
+            data["mean"] = np.asarray(self.mean_).tolist()
+            data["scale"] = np.asarray(self.scale_).tolist()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict, *, place: str = "article_stance") -> ArticleStanceHead:

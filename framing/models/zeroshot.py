@@ -41,7 +41,7 @@ class ZeroShotClassifier(EncoderMixin, FramingClassifier):
         codebook: Codebook | None = None,
         encoder: str = DEFAULT_ENCODER,
         dtype: str = "auto",
-        batch_size: int = 64,
+        batch_size: int = 32,
         max_length: int = 256,
         device: str = "auto",
         cache_embeddings: bool = True,

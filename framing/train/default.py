@@ -3,13 +3,20 @@
 - ``default`` (the encoder family) ships trained inside the package
   (``framing/builtin/default``: safetensors and JSON; the encoder it uses is named,
   not copied), so the first ``framing classify`` starts at once. ``framing train
-  --config`` with its ``train.toml`` rebuilds it from the bundled corpus.
+  --config`` with its ``train.toml`` rebuilds it from the bundled corpus, label for
+  label when it runs as the shipped model was built: on :data:`BUILD_THREADS`
+  threads with an empty embedding cache (bfloat16 embeddings and the BLAS sums of the
+  logistic fits differ in their last digits with the thread count, and embeddings with
+  the batch a text was first read in)::
+
+      OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 FRAMING_CACHE=$(mktemp -d) framing train \
+          --config framing/builtin/default/train.toml --out framing/builtin/default --force
 - ``fast`` (tfidf) and ``accurate`` (the tfidf + encoder ensemble) are trained from
   the bundled corpus on first use and cached.
 
 Why these: ``python benchmarks/models.py`` and ``benchmarks/cv.py`` (see the
 README). The default is the best model on the real articles among those that run at
-about 25 articles per second on two cores (24 to 29 across our runs); grouped
+25 articles per second or more on two cores (27 in the latest run); grouped
 cross-validation on the authored corpus prefers tfidf and the ensemble.
 
 The cache folder is ``$FRAMING_CACHE``, else ``$XDG_CACHE_HOME/framing``, else
@@ -66,6 +73,8 @@ BUILTINS = {
     ),
 }
 DEFAULT_NAME = "default"
+# The threads the shipped model is built on (see the module docstring).
+BUILD_THREADS = 2
 
 
 def _corpus_fingerprint() -> str:
