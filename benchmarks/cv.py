@@ -13,10 +13,9 @@ articles; the spread of the per-fold scores is printed beside them.
 
 from __future__ import annotations
 
-import argparse
 import time
 
-from tables import ci_cell
+from tables import candidates_parser, ci_cell
 
 from framing.data.codebook import load_codebook
 from framing.data.splits import HELDOUT_ONLY, bundled_corpus_dir, load_splits
@@ -33,13 +32,7 @@ CANDIDATES = {
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--candidates",
-        nargs="+",
-        default=["keywords", "fast", "default", "accurate"],
-        choices=sorted(CANDIDATES),
-    )
+    parser = candidates_parser(__doc__.splitlines()[0], CANDIDATES)
     parser.add_argument("-k", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)

@@ -17,14 +17,13 @@ with the range.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tables import ci_cell
+from tables import candidates_parser, ci_cell
 from timing import interleaved_seconds
 
 from framing.data.codebook import load_codebook
@@ -99,13 +98,7 @@ def bench(name: str, splits, real) -> dict:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--candidates",
-        nargs="+",
-        default=["keywords", "fast", "default", "accurate"],
-        choices=sorted(SHORT),
-    )
+    parser = candidates_parser(__doc__.splitlines()[0], SHORT)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
     codebook = load_codebook()
