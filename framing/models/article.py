@@ -21,12 +21,11 @@ How an article is labeled (the same for every model family):
    (:mod:`framing.models.article_stance`), it maps features of the content
    paragraphs' stance probabilities and, optionally for families that embed
    text, the article's own representation (its mean embedding) to the article
-   stance. An item with a single content row (a
-   headline or a one-line text on its own) takes that row's stance: the layer
-   learned from whole articles, not from lone sentences. Without a layer (and
-   for that single row), the paragraphs' stance probabilities are averaged, each
-   weighted by its number of words, and the article stance is the most probable
-   label of that average.
+   stance. An item with a single content row (a headline or a one-line text on
+   its own) takes that row's stance: the layer learned from whole articles, not
+   from lone sentences. Without a layer (and for that single row), the
+   paragraphs' stance probabilities are averaged, each weighted by its number of
+   words, and the article stance is the most probable label of that average.
 """
 
 from __future__ import annotations
