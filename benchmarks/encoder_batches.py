@@ -13,9 +13,8 @@ reported, with the range.
 from __future__ import annotations
 
 import argparse
-import statistics
 
-from timing import interleaved_seconds
+from timing import interleaved_seconds, rates
 
 from framing.data.codebook import load_codebook
 from framing.data.corpus import as_unlabeled
@@ -59,9 +58,8 @@ def main(argv=None) -> None:
     for encoder_batch in ENCODER_BATCHES:
         cells = []
         for call_batch in CALL_BATCHES:
-            t = times[(encoder_batch, call_batch)]
-            n = len(articles)
-            cells.append(f"{n / statistics.median(t):.1f} ({n / max(t):.1f}-{n / min(t):.1f})")
+            median, low, high = rates(len(articles), times[(encoder_batch, call_batch)])
+            cells.append(f"{median:.1f} ({low:.1f}-{high:.1f})")
         print(f"| {encoder_batch} | " + " | ".join(cells) + " |")
 
 

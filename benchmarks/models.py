@@ -17,14 +17,13 @@ with the range.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from tables import candidates_parser, ci_cell
-from timing import interleaved_seconds
+from timing import interleaved_seconds, rates
 
 from framing.data.codebook import load_codebook
 from framing.data.corpus import as_unlabeled
@@ -129,8 +128,7 @@ def main(argv=None) -> None:
         print(f"trained and scored: {SHORT[short]}", file=sys.stderr, flush=True)
     times = interleaved_seconds({n: r["run"] for n, r in results.items()}, args.repeats)
     for name, r in results.items():
-        r["art_per_s"] = r["n"] / statistics.median(times[name])
-        r["art_per_s_range"] = (r["n"] / max(times[name]), r["n"] / min(times[name]))
+        r["art_per_s"], *r["art_per_s_range"] = rates(r["n"], times[name])
     for name, r in results.items():
         T, H, R = r["test"]["article"], r["headlines"], r["real"]
         head = (

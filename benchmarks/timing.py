@@ -31,6 +31,11 @@ def interleaved_seconds(
     return times
 
 
+def rates(n: int, seconds: list[float]) -> tuple[float, float, float]:
+    """``n`` items over each time in ``seconds``: the median rate, the slowest, the fastest."""
+    return n / statistics.median(seconds), n / max(seconds), n / min(seconds)
+
+
 def bare_forward(texts: list[str], repeats: int) -> tuple[float, str]:
     """Paragraphs per second of the encoder's forward pass alone (tokenise, run, pool),
     the reference for the encoder family's speed, and the precision it ran in."""

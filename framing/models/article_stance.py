@@ -95,12 +95,10 @@ class ArticleStanceHead:
         self.vector_dim_ = X.shape[1] - 3 * n_stances
         options = {"max_iter": 3000, "class_weight": "balanced"}
         if not self.uses_vectors:
-            self.layout_ = "stance"
             self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
             self.C_ = float(self.C if self.C is not None else 1.0)
             self.model_ = LogisticRegression(C=self.C_, **options).fit(X, y)
             return self
-        self.layout_ = "stance+vector"
         scaler = StandardScaler().fit(X)
         self.mean_, self.scale_ = scaler.mean_, scaler.scale_
         Z = scaler.transform(X)
@@ -139,7 +137,7 @@ class ArticleStanceHead:
     def to_dict(self) -> dict:
         """The layer as JSON values (the scaling only when it reads a representation)."""
         data = {
-            "layout": self.layout_,
+            "layout": LAYOUTS[1] if self.uses_vectors else LAYOUTS[0],
             "C": self.C_,
             "n_stances": self.n_stances_,
             "classes": self.model_.classes_.tolist(),
@@ -169,7 +167,6 @@ class ArticleStanceHead:
             )
         head = cls(C=data["C"])
         head.C_ = data["C"]
-        head.layout_ = layout
         head.n_stances_ = int(data["n_stances"])
         head.model_ = logistic_from_arrays(data["coef"], data["intercept"], data["classes"])
         width = head.model_.coef_.shape[1]

@@ -67,7 +67,7 @@ class EncoderClassifier(EncoderMixin, FramingClassifier):
     C_frames, C_stance : inverse regularisation of the heads (chosen on the bundled
         dev split, see benchmarks/models.py).
     article_embedding : let the article-stance layer also read the article's mean
-        embedding and its lead's stance (:mod:`framing.models.article_stance`). Off by
+        embedding (:mod:`framing.models.article_stance`). Off by
         default: on the bundled corpus it gained a little in grouped cross-validation
         and lost on the held-out test split and the real articles (see the README).
 
